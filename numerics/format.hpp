@@ -1,0 +1,43 @@
+#pragma once
+// A fixed-point format Q(w,f): a two's-complement integer of w bits (sign included) scaled by 2^-f.
+// SPEC section 2. Legal formats: 2 <= w <= 64 and -128 <= f <= 128; anything else is refused.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace tc0::numerics {
+
+// Thrown for an impossible format; the message says which bound was broken and what is legal.
+struct FormatError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+class Format {
+ public:
+  static constexpr int kMinWidth = 2;
+  static constexpr int kMaxWidth = 64;
+  static constexpr int kMinFrac = -128;
+  static constexpr int kMaxFrac = 128;
+
+  // Validating constructor: throws FormatError for an illegal (w, f).
+  Format(int w, int f);
+  // Parses "Q(w,f)" or "Qw.f" (w total bits, f fraction bits); throws FormatError on anything else.
+  static Format parse(std::string_view text);
+
+  int width() const { return w_; }
+  int frac() const { return f_; }
+  int64_t min_raw() const;  // -2^(w-1)
+  int64_t max_raw() const;  //  2^(w-1) - 1
+  bool contains_raw(int64_t raw) const { return raw >= min_raw() && raw <= max_raw(); }
+  double lsb() const;        // 2^-f as a double (exact for the legal range)
+  std::string str() const;   // "Q(w,f)"
+
+  friend bool operator==(const Format&, const Format&) = default;
+
+ private:
+  int w_;
+  int f_;
+};
+
+}  // namespace tc0::numerics

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tc0flow needs, only those missing (idempotent). Run as root.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config ccache clang
+  libboost-dev libgmp-dev libmpfr-dev libz3-dev z3 libgtest-dev libgraphviz-dev graphviz
+  libcli11-dev nlohmann-json3-dev libfmt-dev libpng-dev libomp-dev
+  berkeley-abc yosys iverilog verilator cvc5 python3 python3-numpy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "tc0flow: installing missing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
