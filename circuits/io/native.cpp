@@ -1,0 +1,289 @@
+#include "circuits/io/native.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "tc0/version.hpp"
+
+namespace tc0::circuits::io {
+
+namespace {
+
+constexpr char kMagic[8] = {'t', 'c', '0', 'c', 'i', 'r', 'c', '\n'};
+constexpr size_t kHeaderSize = 32;
+enum Tag : uint8_t { kLooseInput = 1, kInputBus = 2, kGate = 3 };
+
+using U128 = unsigned __int128;
+
+// ---- writing ----
+struct Writer {
+  std::string out;
+  void u(U128 v) {
+    do {
+      uint8_t byte = uint8_t(v & 0x7f);
+      v >>= 7;
+      if (v) byte |= 0x80;
+      out.push_back(char(byte));
+    } while (v);
+  }
+  void s(Weight v) { u(v < 0 ? ((~U128(v)) << 1) | 1 : U128(v) << 1); }  // zigzag
+  void str(const std::string& t) {
+    u(t.size());
+    out += t;
+  }
+  void bus(const Bus& b) {
+    str(b.name);
+    s(b.fmt.width());
+    s(b.fmt.frac());
+    u(b.is_signed ? 1 : 0);
+    u(b.bits.size());
+    for (Signal x : b.bits) u(x.data);
+  }
+};
+
+void put_le(std::string& out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(char((v >> (8 * i)) & 0xff));
+}
+uint64_t get_le(std::string_view in, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= uint64_t(uint8_t(in[at + i])) << (8 * i);
+  return v;
+}
+
+// ---- reading: every read is bounds-checked and names the byte offset ----
+struct Reader {
+  std::string_view in;
+  size_t pos = 0;
+  const std::string& source;
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw CircuitError(fmt::format("circuit file '{}': {} (body byte {}); the file is corrupt or was not written "
+                                   "by tc0flow: regenerate it",
+                                   source, what, pos));
+  }
+  U128 u(int max_bits = 128) {
+    U128 v = 0;
+    for (int shift = 0;; shift += 7) {
+      if (pos >= in.size()) fail("truncated inside a number");
+      const uint8_t byte = uint8_t(in[pos++]);
+      if (shift >= max_bits || (shift > 0 && max_bits - shift < 7 && (byte & 0x7f) >> (max_bits - shift)))
+        fail(fmt::format("number wider than {} bits", max_bits));
+      v |= U128(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return v;
+    }
+  }
+  uint64_t u64() { return uint64_t(u(64)); }
+  uint32_t u32() { return uint32_t(u(32)); }
+  Weight s() {
+    const U128 z = u(128);
+    return (z & 1) ? Weight(~(z >> 1)) : Weight(z >> 1);
+  }
+  // A count of items that each take at least one byte cannot exceed what is left.
+  uint64_t count(const char* what) {
+    const uint64_t n = u64();
+    if (n > in.size() - pos) fail(fmt::format("{} count {} exceeds the remaining {} bytes", what, n, in.size() - pos));
+    return n;
+  }
+  std::string str(const char* what) {
+    const uint64_t n = count(what);
+    std::string t(in.substr(pos, n));
+    pos += n;
+    return t;
+  }
+  numerics::Format format() {
+    const Weight w = s(), f = s();
+    if (w < numerics::Format::kMinWidth || w > numerics::Format::kMaxWidth || f < numerics::Format::kMinFrac ||
+        f > numerics::Format::kMaxFrac)
+      fail("bus format out of range");
+    return numerics::Format(int(w), int(f));
+  }
+  Signal signal(uint32_t num_nodes) {
+    const uint32_t d = u32();
+    if ((d >> 1) >= num_nodes) fail(fmt::format("signal refers to node {} but only {} nodes exist", d >> 1, num_nodes));
+    return Signal{d};
+  }
+};
+
+}  // namespace
+
+uint64_t fnv1a64(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (char c : bytes) {
+    h ^= uint8_t(c);
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+std::string to_native(const Network& ntk) {
+  Writer w;
+  w.u(ntk.modules().size());
+  for (size_t m = 1; m < ntk.modules().size(); ++m) w.str(ntk.modules()[m]);
+  // Input buses are made by create_input_bus, i.e. consecutive fresh inputs: store the bus once.
+  std::vector<int> bus_at(ntk.num_nodes(), -1);
+  std::vector<bool> in_bus(ntk.num_nodes(), false);
+  for (size_t b = 0; b < ntk.input_buses().size(); ++b) {
+    const Bus& bus = ntk.input_buses()[b];
+    if (bus.bits.empty()) throw CircuitError(fmt::format("input bus '{}' has no bits", bus.name));
+    bus_at[bus.bits[0].index()] = int(b);
+    for (size_t i = 0; i < bus.bits.size(); ++i) {
+      if (bus.bits[i] != Signal::make(bus.bits[0].index() + uint32_t(i), false))
+        throw CircuitError(fmt::format("input bus '{}' is not a run of consecutive inputs; cannot be stored", bus.name));
+      in_bus[bus.bits[i].index()] = true;
+    }
+  }
+  w.u(ntk.num_nodes() - 1);
+  for (uint32_t n = 1; n < ntk.num_nodes();) {
+    if (ntk.is_input(n)) {
+      if (bus_at[n] >= 0) {
+        const Bus& bus = ntk.input_buses()[bus_at[n]];
+        w.u(kInputBus);
+        w.str(bus.name);
+        w.s(bus.fmt.width());
+        w.s(bus.fmt.frac());
+        w.u(bus.is_signed ? 1 : 0);
+        n += uint32_t(bus.bits.size());
+      } else {
+        w.u(kLooseInput);
+        w.str(ntk.input_name(ntk.input_index(n)));
+        ++n;
+      }
+      continue;
+    }
+    const GateView g = ntk.gate(ntk.gate_index(n));
+    w.u(kGate);
+    w.u(g.module);
+    w.s(g.theta);
+    w.u(g.size());
+    for (size_t i = 0; i < g.size(); ++i) {
+      w.u(g.fanins[i].data);
+      w.s(g.weight(i));
+    }
+    ++n;
+  }
+  w.u(ntk.output_buses().size());
+  for (const Bus& b : ntk.output_buses()) w.bus(b);
+
+  std::string file(kMagic, sizeof(kMagic));
+  put_le(file, kNativeFormatVersion, 4);
+  put_le(file, uint32_t(kSemanticsVersion), 4);
+  put_le(file, w.out.size(), 8);
+  put_le(file, fnv1a64(w.out), 8);
+  file += w.out;
+  return file;
+}
+
+Network from_native(std::string_view bytes, const std::string& source) {
+  auto fail = [&](const std::string& what) -> void {
+    throw CircuitError(fmt::format("circuit file '{}': {}", source, what));
+  };
+  if (bytes.size() < kHeaderSize || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+    if (bytes.size() >= sizeof(kMagic) && std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) == 0)
+      fail(fmt::format("truncated header ({} of {} bytes)", bytes.size(), kHeaderSize));
+    fail("not a tc0flow circuit file (bad magic); expected a file written by `tc0flow gadget` or save_native()");
+  }
+  const uint32_t version = uint32_t(get_le(bytes, 8, 4));
+  const uint32_t semantics = uint32_t(get_le(bytes, 12, 4));
+  const uint64_t size = get_le(bytes, 16, 8);
+  const uint64_t checksum = get_le(bytes, 24, 8);
+  if (version != kNativeFormatVersion)
+    fail(fmt::format("file format version {}, this tc0flow reads version {}; regenerate the file", version,
+                     kNativeFormatVersion));
+  if (semantics != uint32_t(kSemanticsVersion))
+    fail(fmt::format("made under semantics version {}, this tc0flow implements version {}; rebuild the circuit",
+                     semantics, kSemanticsVersion));
+  if (size != bytes.size() - kHeaderSize)
+    fail(fmt::format("body is {} bytes but the header says {}: the file is truncated or has trailing data",
+                     bytes.size() - kHeaderSize, size));
+  const std::string_view body = bytes.substr(kHeaderSize);
+  if (fnv1a64(body) != checksum) fail("checksum mismatch: the file is corrupt; regenerate it");
+
+  Reader r{body, 0, source};
+  Network ntk;
+  const uint64_t num_modules = r.count("module");
+  if (num_modules == 0) r.fail("module table must contain the top module");
+  std::vector<std::string> modules{""};
+  for (uint64_t m = 1; m < num_modules; ++m) {
+    modules.push_back(r.str("module name"));
+    ntk.push_module(modules.back());
+    ntk.pop_module();
+  }
+  if (ntk.modules().size() != num_modules) r.fail("duplicate or empty module path");
+  const uint64_t num_nodes = r.count("node");
+  uint32_t pushed = 0;  // module currently pushed (0: none)
+  std::vector<Signal> fanins;
+  std::vector<Weight> weights;
+  while (ntk.num_nodes() - 1 < num_nodes) {
+    const uint32_t tag = r.u32();
+    if (tag == kLooseInput) {
+      ntk.create_input(r.str("input name"));
+    } else if (tag == kInputBus) {
+      std::string name = r.str("bus name");
+      const numerics::Format f = r.format();
+      const bool sgn = r.u32() != 0;
+      if (ntk.num_nodes() - 1 + uint64_t(f.width()) > num_nodes) r.fail("input bus runs past the node count");
+      ntk.create_input_bus(name, f, sgn);
+    } else if (tag == kGate) {
+      const uint32_t module = r.u32();
+      if (module >= num_modules) r.fail(fmt::format("gate module id {} outside the module table", module));
+      const Weight theta = r.s();
+      const uint64_t n = r.count("fan-in");
+      fanins.clear();
+      weights.clear();
+      for (uint64_t i = 0; i < n; ++i) {
+        fanins.push_back(r.signal(ntk.num_nodes()));
+        weights.push_back(r.s());
+      }
+      if (module != pushed) {
+        if (pushed) ntk.pop_module();
+        if (module) ntk.push_module(modules[module]);
+        pushed = module;
+      }
+      const uint32_t expected = ntk.num_nodes();
+      Signal got;
+      try {
+        got = ntk.create_threshold(fanins, weights, theta);
+      } catch (const CircuitError& e) {
+        r.fail(fmt::format("gate node {}: {}", expected, e.what()));
+      }
+      if (got != Signal::make(expected, false)) r.fail(fmt::format("gate node {} is not in canonical form", expected));
+    } else {
+      r.fail(fmt::format("unknown node record tag {}", tag));
+    }
+  }
+  if (pushed) ntk.pop_module();
+  if (ntk.num_nodes() - 1 != num_nodes) r.fail("node records do not add up to the node count");
+  const uint64_t num_outputs = r.count("output bus");
+  for (uint64_t o = 0; o < num_outputs; ++o) {
+    Bus b;
+    b.name = r.str("bus name");
+    b.fmt = r.format();
+    b.is_signed = r.u32() != 0;
+    const uint64_t nb = r.count("bus bit");
+    for (uint64_t i = 0; i < nb; ++i) b.bits.push_back(r.signal(ntk.num_nodes()));
+    ntk.add_output_bus(std::move(b));
+  }
+  if (r.pos != body.size()) r.fail("trailing bytes after the output buses");
+  return ntk;
+}
+
+void save_native(const Network& ntk, const std::string& path) {
+  const std::string bytes = to_native(ntk);
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw CircuitError(fmt::format("cannot write circuit file '{}'", path));
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+  if (!out) throw CircuitError(fmt::format("error while writing circuit file '{}' (disk full?)", path));
+}
+
+Network load_native(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CircuitError(fmt::format("cannot open circuit file '{}'", path));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return from_native(ss.str(), path);
+}
+
+}  // namespace tc0::circuits::io

@@ -1,0 +1,36 @@
+#pragma once
+// The native circuit file (.tc0c): an exact, versioned, checksummed binary image of a Network.
+//
+//   offset  size  field
+//   0       8     magic "tc0circ\n"
+//   8       4     file format version (kNativeFormatVersion), little-endian
+//   12      4     semantics version of SPEC section 2 (tc0::kSemanticsVersion)
+//   16      8     body size in bytes
+//   24      8     FNV-1a 64 of the body
+//   32      ...   body: LEB128 varints (zigzag for signed values), see native.cpp
+//
+// The body lists the module table, then the nodes in node order (loose input, input bus, gate),
+// then the output buses, so reading rebuilds the same node numbering, the same buses and modules
+// and the same 128-bit weights. A file with another magic, format or semantics version, a wrong
+// checksum, a truncated body or a gate that is not in canonical form is refused with a
+// CircuitError saying what is wrong and where.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "circuits/network.hpp"
+
+namespace tc0::circuits::io {
+
+inline constexpr uint32_t kNativeFormatVersion = 1;
+
+std::string to_native(const Network& ntk);
+// `source` names the data in error messages (a file path, or "<memory>").
+Network from_native(std::string_view bytes, const std::string& source = "<memory>");
+
+void save_native(const Network& ntk, const std::string& path);
+Network load_native(const std::string& path);
+
+uint64_t fnv1a64(std::string_view bytes);
+
+}  // namespace tc0::circuits::io

@@ -1,0 +1,257 @@
+#include "circuits/sim/bitsim.hpp"
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <bit>
+#include <stdexcept>
+
+namespace tc0::circuits::sim {
+
+namespace {
+
+constexpr uint32_t kMaxBlockWords = 64;
+
+inline uint64_t complement_mask(uint32_t lit) { return uint64_t(0) - uint64_t(lit & 1); }
+
+// ---- bit-sliced counter: c[k * B + b] holds bit k of the running sum of 64 samples ----
+void eval_bitsliced(const FlatNetwork& f, uint32_t g, uint64_t* values, uint32_t B, uint64_t* out,
+                    uint64_t* c) {
+  const int K = f.sum_bits[g];
+  std::fill(c, c + size_t(K + 1) * B, 0);
+  for (uint64_t e = f.fanin_begin[g]; e < f.fanin_begin[g + 1]; ++e) {
+    const uint32_t lit = f.fanin[e];
+    const uint64_t* x = values + size_t(lit >> 1) * B;
+    const uint64_t cm = complement_mask(lit);
+    uint64_t w = uint64_t(f.weight64[e]);
+    while (w) {
+      const int p = std::countr_zero(w);
+      w &= w - 1;
+      for (uint32_t b = 0; b < B; ++b) {
+        uint64_t carry = x[b] ^ cm;
+        // The sum never exceeds 2^K - 1, so the carry dies before bit K.
+        for (int k = p; carry && k < K; ++k) {
+          uint64_t& ck = c[size_t(k) * B + b];
+          const uint64_t t = ck & carry;
+          ck ^= carry;
+          carry = t;
+        }
+      }
+    }
+  }
+  const Weight theta = f.theta[g];
+  if (theta <= 0) {
+    std::fill(out, out + B, ~uint64_t(0));
+    return;
+  }
+  if (K < 127 && theta > (Weight(1) << K) - 1) {
+    std::fill(out, out + B, 0);
+    return;
+  }
+  // sum >= theta iff sum - theta does not borrow; theta is a constant, so each bit is one op.
+  for (uint32_t b = 0; b < B; ++b) {
+    uint64_t borrow = 0;
+    for (int k = 0; k < K; ++k) {
+      const uint64_t s = c[size_t(k) * B + b];
+      borrow = ((theta >> k) & 1) ? (~s | borrow) : (~s & borrow);
+    }
+    out[b] = ~borrow;
+  }
+}
+
+// ---- one int64 accumulator per sample: vectorises (AVX-512 / AVX2 clones picked at run time) ----
+__attribute__((target_clones("avx512f", "avx2", "default"))) void eval_lanes64(
+    const uint32_t* fanin, const int64_t* weight, uint64_t n, int64_t theta, const uint64_t* values,
+    uint32_t B, uint64_t* out, int64_t* acc) {
+  std::fill(acc, acc + size_t(B) * 64, 0);
+  for (uint64_t e = 0; e < n; ++e) {
+    const uint32_t lit = fanin[e];
+    const uint64_t* x = values + size_t(lit >> 1) * B;
+    const uint64_t cm = complement_mask(lit);
+    const int64_t w = weight[e];
+    for (uint32_t b = 0; b < B; ++b) {
+      const uint64_t word = x[b] ^ cm;
+      int64_t* a = acc + size_t(b) * 64;
+      for (int j = 0; j < 64; ++j) a[j] += w & -int64_t((word >> j) & 1);
+    }
+  }
+  for (uint32_t b = 0; b < B; ++b) {
+    const int64_t* a = acc + size_t(b) * 64;
+    uint64_t word = 0;
+    for (int j = 0; j < 64; ++j) word |= uint64_t(a[j] >= theta) << j;
+    out[b] = word;
+  }
+}
+
+void eval_lanes128(const FlatNetwork& f, uint32_t g, const uint64_t* values, uint32_t B, uint64_t* out,
+                   Weight* acc) {
+  std::fill(acc, acc + size_t(B) * 64, Weight(0));
+  for (uint64_t e = f.fanin_begin[g]; e < f.fanin_begin[g + 1]; ++e) {
+    const uint32_t lit = f.fanin[e];
+    const uint64_t* x = values + size_t(lit >> 1) * B;
+    const uint64_t cm = complement_mask(lit);
+    const Weight w = f.weight128[e];
+    for (uint32_t b = 0; b < B; ++b) {
+      const uint64_t word = x[b] ^ cm;
+      Weight* a = acc + size_t(b) * 64;
+      for (int j = 0; j < 64; ++j)
+        if ((word >> j) & 1) a[j] += w;
+    }
+  }
+  const Weight theta = f.theta[g];
+  for (uint32_t b = 0; b < B; ++b) {
+    const Weight* a = acc + size_t(b) * 64;
+    uint64_t word = 0;
+    for (int j = 0; j < 64; ++j) word |= uint64_t(a[j] >= theta) << j;
+    out[b] = word;
+  }
+}
+
+struct Scratch {
+  std::vector<uint64_t> counter;
+  std::vector<int64_t> acc64;
+  std::vector<Weight> acc128;
+};
+
+void eval_block_with(const FlatNetwork& f, uint64_t* values, uint32_t B, Scratch& s) {
+  if (s.acc64.size() < size_t(B) * 64) {
+    s.counter.assign(size_t(128) * B, 0);
+    s.acc64.assign(size_t(B) * 64, 0);
+    s.acc128.assign(size_t(B) * 64, 0);
+  }
+  for (uint32_t g = 0; g < f.num_gates; ++g) {
+    uint64_t* out = values + size_t(f.gate_slot(g)) * B;
+    switch (f.kernel[g]) {
+      case GateKernel::bitsliced:
+        eval_bitsliced(f, g, values, B, out, s.counter.data());
+        break;
+      case GateKernel::lanes64:
+        eval_lanes64(f.fanin.data() + f.fanin_begin[g], f.weight64.data() + f.fanin_begin[g],
+                     f.fanin_begin[g + 1] - f.fanin_begin[g], int64_t(f.theta[g]), values, B, out,
+                     s.acc64.data());
+        break;
+      case GateKernel::lanes128:
+        eval_lanes128(f, g, values, B, out, s.acc128.data());
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+void eval_block(const FlatNetwork& flat, uint64_t* values, uint32_t block_words) {
+  if (block_words == 0 || block_words > kMaxBlockWords)
+    throw std::invalid_argument(fmt::format("eval_block: block_words {} outside 1..{}", block_words, kMaxBlockWords));
+  Scratch s;
+  eval_block_with(flat, values, block_words, s);
+}
+
+std::vector<Bus> input_ports(const Network& ntk) {
+  std::vector<Bus> ports = ntk.input_buses();
+  std::vector<bool> in_bus(ntk.num_nodes(), false);
+  for (const Bus& b : ports)
+    for (Signal s : b.bits) in_bus[s.index()] = true;
+  for (uint32_t i = 0; i < ntk.num_inputs(); ++i) {
+    const uint32_t node = ntk.inputs()[i];
+    if (in_bus[node]) continue;
+    ports.push_back(Bus{ntk.input_name(i), numerics::Format(2, 0), false, {Signal::make(node, false)}});
+  }
+  return ports;
+}
+
+int64_t wrap_to_bus(int64_t v, size_t width, bool is_signed) {
+  if (width >= 64 || width == 0) return width == 0 ? 0 : v;
+  const uint64_t mask = (uint64_t(1) << width) - 1;
+  uint64_t u = uint64_t(v) & mask;
+  if (is_signed && ((u >> (width - 1)) & 1)) u |= ~mask;
+  return int64_t(u);
+}
+
+BitSimulator::BitSimulator(const Network& ntk, SimOptions options)
+    : flat_(flatten(ntk)), inputs_(input_ports(ntk)), outputs_(ntk.output_buses()), options_(options) {
+  if (options_.block_words == 0 || options_.block_words > kMaxBlockWords)
+    throw std::invalid_argument(
+        fmt::format("simulator block size {} words is outside 1..{}", options_.block_words, kMaxBlockWords));
+  if (options_.threads < 0) throw std::invalid_argument("simulator thread count must be >= 0");
+  for (const Bus& p : inputs_) {
+    if (p.bits.size() > 64)
+      throw std::invalid_argument(fmt::format("input bus '{}' has {} bits; the simulator takes at most 64", p.name, p.bits.size()));
+    auto& slots = input_slots_.emplace_back();
+    for (Signal s : p.bits) {
+      if (!ntk.is_input(s.index()) || s.complemented())
+        throw std::invalid_argument(fmt::format("input bus '{}' has a bit that is not a primary input", p.name));
+      slots.push_back(flat_.slot_of_node[s.index()]);
+    }
+  }
+  for (const Bus& o : outputs_) {
+    if (o.bits.size() > 64)
+      throw std::invalid_argument(fmt::format("output bus '{}' has {} bits; the simulator returns at most 64", o.name, o.bits.size()));
+    auto& slots = output_slots_.emplace_back();
+    for (Signal s : o.bits) slots.push_back(flat_.signal_slot(s));
+  }
+}
+
+BusBatch BitSimulator::run(const BusBatch& inputs) const {
+  if (inputs.size() != inputs_.size())
+    throw std::invalid_argument(
+        fmt::format("simulate: got {} input columns, the circuit has {} input ports", inputs.size(), inputs_.size()));
+  const size_t n = inputs.empty() ? 0 : inputs[0].size();
+  for (size_t p = 0; p < inputs.size(); ++p) {
+    if (inputs[p].size() != n)
+      throw std::invalid_argument(fmt::format("simulate: input port '{}' has {} samples, expected {}", inputs_[p].name,
+                                              inputs[p].size(), n));
+  }
+  // Range check up front, so that a bad value is one clear error, not a silently truncated bit pattern.
+  for (size_t p = 0; p < inputs.size(); ++p) {
+    const size_t w = inputs_[p].bits.size();
+    for (size_t s = 0; s < n; ++s) {
+      if (wrap_to_bus(inputs[p][s], w, inputs_[p].is_signed) != inputs[p][s])
+        throw std::invalid_argument(fmt::format("simulate: sample {}: value {} does not fit input port '{}' ({} bits, {})",
+                                                s, inputs[p][s], inputs_[p].name, w,
+                                                inputs_[p].is_signed ? "signed" : "unsigned"));
+    }
+  }
+  BusBatch out(outputs_.size(), std::vector<int64_t>(n, 0));
+  const uint32_t B = options_.block_words;
+  const size_t block_samples = size_t(B) * 64;
+  const size_t num_blocks = (n + block_samples - 1) / block_samples;
+  const uint32_t slots = flat_.num_slots();
+  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<uint64_t> values(size_t(slots) * B, 0);
+    Scratch scratch;
+#pragma omp for schedule(dynamic, 1)
+    for (size_t blk = 0; blk < num_blocks; ++blk) {
+      const size_t s0 = blk * block_samples;
+      const size_t count = std::min(block_samples, n - s0);
+      // Pack: bit k of port p for sample s0 + i goes to word i / 64, bit i % 64 of the port's slot.
+      for (size_t p = 0; p < inputs.size(); ++p) {
+        const auto& slot_of_bit = input_slots_[p];
+        for (size_t k = 0; k < slot_of_bit.size(); ++k) {
+          uint64_t* w = values.data() + size_t(slot_of_bit[k]) * B;
+          std::fill(w, w + B, 0);
+          for (size_t i = 0; i < count; ++i) w[i >> 6] |= ((uint64_t(inputs[p][s0 + i]) >> k) & 1) << (i & 63);
+        }
+      }
+      eval_block_with(flat_, values.data(), B, scratch);
+      for (size_t o = 0; o < outputs_.size(); ++o) {
+        const auto& lits = output_slots_[o];
+        const bool sgn = outputs_[o].is_signed;
+        for (size_t i = 0; i < count; ++i) {
+          uint64_t v = 0;
+          for (size_t k = 0; k < lits.size(); ++k) {
+            const uint64_t word = values[size_t(lits[k] >> 1) * B + (i >> 6)] ^ complement_mask(lits[k]);
+            v |= ((word >> (i & 63)) & 1) << k;
+          }
+          out[o][s0 + i] = wrap_to_bus(int64_t(v), lits.size(), sgn);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace tc0::circuits::sim

@@ -1,0 +1,60 @@
+#pragma once
+// Bit-parallel, multi-threaded CPU evaluator of a threshold network (design in circuits/README.md).
+//
+// Samples are packed 64 to a machine word and processed in blocks of block_words words (64 x
+// block_words samples); each thread owns one scratch array of num_slots x block_words words and
+// walks the levelised gates of FlatNetwork, so memory is bounded by the circuit, not the batch.
+// Every sample is computed independently of the others, so the bits do not depend on the thread
+// count or the block size.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "circuits/network.hpp"
+#include "circuits/sim/flat.hpp"
+
+namespace tc0::circuits::sim {
+
+struct SimOptions {
+  int threads = 0;              // 0: OpenMP's default
+  uint32_t block_words = 4;     // words of 64 samples per block, 1..64
+};
+
+// Bus values, values[port][sample]. A signed bus is sign-extended to int64, an unsigned one
+// zero-extended (an unsigned 64-bit bus wraps into the int64 bit pattern).
+using BusBatch = std::vector<std::vector<int64_t>>;
+
+// The input ports of a network in simulation order: its input buses, then every primary input that
+// belongs to no bus as a 1-bit unsigned port named after the input. Width = bits.size().
+std::vector<Bus> input_ports(const Network& ntk);
+
+// Truncates v to `width` bits and sign- or zero-extends it back (the value a bus of that width carries).
+int64_t wrap_to_bus(int64_t v, size_t width, bool is_signed);
+
+class BitSimulator {
+ public:
+  explicit BitSimulator(const Network& ntk, SimOptions options = {});
+
+  const FlatNetwork& flat() const { return flat_; }
+  const std::vector<Bus>& inputs() const { return inputs_; }
+  const std::vector<Bus>& outputs() const { return outputs_; }
+
+  // inputs[p][s] for every input port p (all of one length); returns outputs[bus][s] for the
+  // network's output buses. Values outside a port's range are refused (std::invalid_argument).
+  BusBatch run(const BusBatch& inputs) const;
+
+ private:
+  FlatNetwork flat_;
+  std::vector<Bus> inputs_;
+  std::vector<Bus> outputs_;
+  std::vector<std::vector<uint32_t>> input_slots_;   // per port, per bit: value slot
+  std::vector<std::vector<uint32_t>> output_slots_;  // per bus, per bit: slot << 1 | complement
+  SimOptions options_;
+};
+
+// Evaluates the gates of `flat` on one block: values holds num_slots x block_words words, slot-major
+// (slot s occupies words [s * block_words, (s + 1) * block_words)); slot 0 and the input slots must be
+// filled. Exposed for the benchmark and the CUDA backend's cross-checks.
+void eval_block(const FlatNetwork& flat, uint64_t* values, uint32_t block_words);
+
+}  // namespace tc0::circuits::sim

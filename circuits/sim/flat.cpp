@@ -1,0 +1,114 @@
+#include "circuits/sim/flat.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace tc0::circuits::sim {
+
+namespace {
+
+Weight abs128(Weight w) { return w < 0 ? -w : w; }
+
+int bit_length(Weight v) {  // v >= 0
+  int n = 0;
+  while (v > 0) {
+    v >>= 1;
+    ++n;
+  }
+  return n;
+}
+
+int popcount128(Weight v) {  // v >= 0
+  auto u = static_cast<unsigned __int128>(v);
+  return std::popcount(uint64_t(u)) + std::popcount(uint64_t(u >> 64));
+}
+
+}  // namespace
+
+std::vector<uint32_t> node_levels(const Network& ntk) {
+  std::vector<uint32_t> level(ntk.num_nodes(), 0);
+  for (uint32_t g = 0; g < ntk.num_gates(); ++g) {
+    uint32_t l = 0;
+    for (Signal s : ntk.gate(g).fanins) l = std::max(l, level[s.index()]);
+    level[ntk.gate_node(g)] = l + 1;
+  }
+  return level;
+}
+
+FlatNetwork flatten(const Network& ntk) {
+  FlatNetwork f;
+  f.num_inputs = ntk.num_inputs();
+  f.num_gates = ntk.num_gates();
+  const auto level = node_levels(ntk);
+
+  // Counting sort of the gates by level keeps creation order inside a level (deterministic).
+  uint32_t depth = 0;
+  for (uint32_t g = 0; g < f.num_gates; ++g) depth = std::max(depth, level[ntk.gate_node(g)]);
+  f.level_begin.assign(depth + 2, 0);
+  for (uint32_t g = 0; g < f.num_gates; ++g) ++f.level_begin[level[ntk.gate_node(g)]];
+  // level_begin[l] currently counts gates of level l (l >= 1); turn into offsets of level l+1 at l.
+  std::vector<uint32_t> offsets(depth + 2, 0);
+  for (uint32_t l = 1; l <= depth; ++l) offsets[l + 1] = offsets[l] + f.level_begin[l];
+  f.level_begin.assign(offsets.begin() + 1, offsets.end());  // size depth + 1
+  std::vector<uint32_t> next(offsets.begin(), offsets.end());
+  f.gate_of_flat.resize(f.num_gates);
+  for (uint32_t g = 0; g < f.num_gates; ++g) f.gate_of_flat[next[level[ntk.gate_node(g)]]++] = g;
+
+  f.slot_of_node.assign(ntk.num_nodes(), 0);
+  for (uint32_t i = 0; i < f.num_inputs; ++i) f.slot_of_node[ntk.inputs()[i]] = 1 + i;
+  for (uint32_t fg = 0; fg < f.num_gates; ++fg) f.slot_of_node[ntk.gate_node(f.gate_of_flat[fg])] = f.gate_slot(fg);
+
+  f.fanin_begin.reserve(f.num_gates + 1);
+  f.fanin.reserve(ntk.num_edges());
+  f.weight64.reserve(ntk.num_edges());
+  f.theta.reserve(f.num_gates);
+  f.kernel.reserve(f.num_gates);
+  f.sum_bits.reserve(f.num_gates);
+  f.fanin_begin.push_back(0);
+  bool any_wide = false;
+  for (uint32_t fg = 0; fg < f.num_gates; ++fg) {
+    const GateView gv = ntk.gate(f.gate_of_flat[fg]);
+    Weight sum = 0;
+    int pops = 0;
+    for (size_t i = 0; i < gv.size(); ++i) {
+      const Weight w = abs128(gv.weight(i));
+      sum += w;
+      pops += popcount128(w);
+    }
+    const Weight mag = sum + abs128(gv.theta);
+    const bool negative_weight = std::any_of(gv.narrow_weights.begin(), gv.narrow_weights.end(),
+                                             [](int64_t w) { return w < 0; }) ||
+                                 std::any_of(gv.wide_weights.begin(), gv.wide_weights.end(),
+                                             [](Weight w) { return w < 0; });
+    GateKernel k;
+    if (mag >= (Weight(1) << 62)) {
+      k = GateKernel::lanes128;
+      any_wide = true;
+    } else if (!negative_weight && pops <= 4 * int(gv.size())) {
+      // Bit-sliced addition costs about (set bits) x (carry run) word ops per edge for 64 samples;
+      // the lane scheme costs 64 lane ops per edge, so few set bits per weight favour bit-slicing.
+      k = GateKernel::bitsliced;
+    } else {
+      k = GateKernel::lanes64;
+    }
+    f.kernel.push_back(k);
+    f.sum_bits.push_back(uint8_t(bit_length(sum)));
+    f.theta.push_back(gv.theta);
+    for (size_t i = 0; i < gv.size(); ++i) {
+      f.fanin.push_back(f.signal_slot(gv.fanins[i]));
+      f.weight64.push_back(k == GateKernel::lanes128 ? 0 : int64_t(gv.weight(i)));
+    }
+    f.fanin_begin.push_back(f.fanin.size());
+  }
+  if (any_wide) {
+    f.weight128.resize(f.fanin.size(), 0);
+    for (uint32_t fg = 0; fg < f.num_gates; ++fg) {
+      if (f.kernel[fg] != GateKernel::lanes128) continue;
+      const GateView gv = ntk.gate(f.gate_of_flat[fg]);
+      for (size_t i = 0; i < gv.size(); ++i) f.weight128[f.fanin_begin[fg] + i] = gv.weight(i);
+    }
+  }
+  return f;
+}
+
+}  // namespace tc0::circuits::sim

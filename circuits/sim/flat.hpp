@@ -1,0 +1,51 @@
+#pragma once
+// The levelised flat form of a Network, shared by the CPU simulator (bitsim.hpp) and the later
+// CUDA backend. Value slots: slot 0 is constant false, slots 1..num_inputs are the primary inputs in
+// creation order, then one slot per gate, gates sorted by logic level (level 1 first), so every level
+// is a contiguous range of gates whose fan-ins all lie in earlier slots.
+//
+// Per edge we keep the fan-in as `slot << 1 | complement` and the weight; weights are stored in
+// int64 when the gate's sum |w| + |theta| fits comfortably (< 2^62), else in the int128 array; a
+// per-gate kernel tag says which accumulation scheme the CPU evaluator uses (see README).
+#include <cstdint>
+#include <vector>
+
+#include "circuits/network.hpp"
+
+namespace tc0::circuits::sim {
+
+enum class GateKernel : uint8_t {
+  bitsliced,  // weights with few set bits and small sums: bit-sliced counter, 64 samples per word op
+  lanes64,    // general weights, sum < 2^62: one int64 accumulator per sample
+  lanes128,   // the rest (sum < 2^126 by the Network contract): one int128 accumulator per sample
+};
+
+struct FlatNetwork {
+  uint32_t num_inputs = 0;
+  uint32_t num_gates = 0;
+  // level_begin[l] .. level_begin[l+1] are the gates (flat gate indices) of level l+1; its size is
+  // depth + 1.
+  std::vector<uint32_t> level_begin;
+  std::vector<uint64_t> fanin_begin;  // size num_gates + 1, offsets into fanin / weight arrays
+  std::vector<uint32_t> fanin;        // slot << 1 | complement
+  std::vector<int64_t> weight64;      // per edge; valid for non-wide gates
+  std::vector<Weight> weight128;      // per edge; valid for lanes128 gates (0 elsewhere)
+  std::vector<Weight> theta;          // per gate
+  std::vector<GateKernel> kernel;     // per gate
+  std::vector<uint8_t> sum_bits;      // per gate: bits of sum |w| (bit-sliced counter width)
+  std::vector<uint32_t> gate_of_flat; // flat gate index -> Network gate index
+  std::vector<uint32_t> slot_of_node; // Network node index -> slot
+
+  uint32_t num_slots() const { return 1 + num_inputs + num_gates; }
+  uint32_t depth() const { return uint32_t(level_begin.size()) - 1; }
+  uint32_t gate_slot(uint32_t flat_gate) const { return 1 + num_inputs + flat_gate; }
+  uint32_t signal_slot(Signal s) const { return slot_of_node[s.index()] << 1 | uint32_t(s.complemented()); }
+};
+
+// Logic level of every node of the network: 0 for constants and inputs, 1 + max over fan-ins for
+// gates. Indexed by node.
+std::vector<uint32_t> node_levels(const Network& ntk);
+
+FlatNetwork flatten(const Network& ntk);
+
+}  // namespace tc0::circuits::sim
