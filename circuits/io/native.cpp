@@ -249,7 +249,13 @@ Network from_native(std::string_view bytes, const std::string& source) {
       } catch (const CircuitError& e) {
         r.fail(fmt::format("gate node {}: {}", expected, e.what()));
       }
-      if (got != Signal::make(expected, false)) r.fail(fmt::format("gate node {} is not in canonical form", expected));
+      bool same = got == Signal::make(expected, false);
+      if (same) {  // canonicalisation must have left the gate exactly as stored
+        const GateView g = ntk.gate(ntk.gate_index(expected));
+        same = g.theta == theta && g.size() == fanins.size();
+        for (size_t i = 0; same && i < fanins.size(); ++i) same = g.fanins[i] == fanins[i] && g.weight(i) == weights[i];
+      }
+      if (!same) r.fail(fmt::format("gate node {} is not in canonical form", expected));
     } else {
       r.fail(fmt::format("unknown node record tag {}", tag));
     }
