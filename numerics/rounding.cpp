@@ -78,8 +78,9 @@ int64_t round_to_format(Int128 num, int frac, Format out) {
     return saturate_i128(num * (Int128(1) << d), out);
   }
   int s = -d;
-  if (s >= 127) {
-    // |num| <= 2^127, so |num| / 2^s <= 1/2 with the tie only at |num| = 2^127, s = 127: rounds to 0 (even).
+  if (s >= 128) {
+    // |num| <= 2^127, so |num| / 2^s <= 1/2 with the tie only at |num| = 2^127, s = 128: rounds to 0
+    // (even). s = 127 is not such a case: num = -2^127 is exactly -1 there.
     return 0;
   }
   bool neg = num < 0;
@@ -88,7 +89,7 @@ int64_t round_to_format(Int128 num, int frac, Format out) {
   unsigned __int128 r = m - (q << s);
   unsigned __int128 half = static_cast<unsigned __int128>(1) << (s - 1);
   if (r > half || (r == half && (q & 1))) ++q;
-  // q <= 2^126 here, so it fits a signed 128-bit value.
+  // q <= 2^127 >> s (+1), s >= 1, so it fits a signed 128-bit value.
   Int128 sq = static_cast<Int128>(q);
   return saturate_i128(neg ? -sq : sq, out);
 }

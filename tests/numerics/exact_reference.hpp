@@ -1,0 +1,51 @@
+#pragma once
+// Independent exact references for the numerics tests. Values are boost cpp_rational; rounding to a
+// format is written here from scratch (floor on rationals, compare the fraction with 1/2, then
+// clamp) and shares no code with numerics/rounding.cpp, so a bug there cannot hide itself.
+#include <boost/multiprecision/cpp_int.hpp>
+#include <cstdint>
+#include <iostream>
+#include <string>
+
+#include "numerics/format.hpp"
+
+namespace tc0::test {
+
+using Rational = boost::multiprecision::cpp_rational;
+using BigInt = boost::multiprecision::cpp_int;
+
+inline Rational pow2q(int k) {
+  BigInt p = 1;
+  for (int i = 0; i < (k < 0 ? -k : k); ++i) p *= 2;  // deliberately naive
+  return k >= 0 ? Rational(p) : Rational(BigInt(1), p);
+}
+
+// raw * 2^-frac
+inline Rational value_of(int64_t raw, int frac) { return Rational(BigInt(raw)) * pow2q(-frac); }
+
+// Largest integer <= q.
+inline BigInt floor_q(const Rational& q) {
+  BigInt n = numerator(q), d = denominator(q);  // d > 0
+  BigInt t = n / d;                            // truncates toward zero
+  if (t * d > n) t -= 1;                       // negative non-integers: step down
+  return t;
+}
+
+// q rounded to the grid of out, half to even, then clamped to out's range.
+inline int64_t round_ref(const Rational& q, numerics::Format out) {
+  Rational s = q * pow2q(out.frac());
+  BigInt fl = floor_q(s);
+  Rational rest = s - Rational(fl);  // in [0, 1)
+  Rational half(BigInt(1), BigInt(2));
+  if (rest > half || (rest == half && (fl % 2 != 0))) fl += 1;
+  if (fl < BigInt(out.min_raw())) return out.min_raw();
+  if (fl > BigInt(out.max_raw())) return out.max_raw();
+  return static_cast<int64_t>(fl);
+}
+
+// Prints the number of cases a test family checked, e.g. "[cases] add exhaustive: 4194304".
+inline void report_cases(const std::string& family, uint64_t n) {
+  std::cout << "[cases] " << family << ": " << n << std::endl;
+}
+
+}  // namespace tc0::test
