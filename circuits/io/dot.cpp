@@ -1,0 +1,181 @@
+#include "circuits/io/dot.hpp"
+
+#include <fmt/format.h>
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "circuits/sim/flat.hpp"
+#include "circuits/stats.hpp"
+
+namespace tc0::circuits::io {
+
+namespace {
+
+std::string dec(Weight v) {
+  const bool neg = v < 0;
+  auto u = static_cast<unsigned __int128>(neg ? -v : v);
+  std::string s;
+  do {
+    s.insert(s.begin(), char('0' + int(u % 10)));
+    u /= 10;
+  } while (u);
+  return neg ? "-" + s : s;
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') q.push_back('\\');
+    q.push_back(c);
+  }
+  return q + "\"";
+}
+
+}  // namespace
+
+std::string write_dot(const Network& ntk, const DotOptions& o) {
+  // Roots: the output bits to draw.
+  struct Root {
+    std::string name;
+    Signal s;
+  };
+  std::vector<Root> roots;
+  for (const Bus& b : ntk.output_buses())
+    for (size_t k = 0; k < b.bits.size(); ++k) {
+      const std::string bit = fmt::format("{}[{}]", b.name, k);
+      if (o.cone.empty() || o.cone == b.name || o.cone == bit) roots.push_back({bit, b.bits[k]});
+    }
+  if (!o.cone.empty() && roots.empty()) {
+    std::string names;
+    for (const Bus& b : ntk.output_buses()) names += (names.empty() ? "" : ", ") + b.name;
+    throw CircuitError(fmt::format("draw: no output bus or bit named '{}' (outputs: {})", o.cone, names));
+  }
+  // Backward distance from the roots (1 for a root gate); gates beyond max_depth are cut.
+  std::vector<int> dist(ntk.num_nodes(), 0);
+  for (const Root& r : roots)
+    if (ntk.is_gate(r.s.index())) dist[r.s.index()] = 1;
+  for (uint32_t g = ntk.num_gates(); g-- > 0;) {
+    const uint32_t node = ntk.gate_node(g);
+    if (dist[node] == 0) continue;
+    if (o.max_depth >= 0 && dist[node] > o.max_depth) continue;  // drawn as a cut stub
+    for (Signal s : ntk.gate(g).fanins) {
+      int& d = dist[s.index()];
+      if (d == 0 || d > dist[node] + 1) d = dist[node] + 1;
+    }
+  }
+  auto drawn = [&](uint32_t node) {
+    return ntk.is_gate(node) && dist[node] > 0 && (o.max_depth < 0 || dist[node] <= o.max_depth);
+  };
+  uint64_t count = 0;
+  for (uint32_t g = 0; g < ntk.num_gates(); ++g) count += drawn(ntk.gate_node(g));
+  if (count > o.max_gates)
+    throw CircuitError(fmt::format("draw: {} gates to draw, more than the limit of {}; pick one output with --cone, "
+                                   "limit --max-depth, or raise --max-gates",
+                                   count, o.max_gates));
+
+  const auto level = sim::node_levels(ntk);
+  std::string out = "digraph tc0 {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontsize=8];\n";
+  std::map<uint32_t, std::vector<uint32_t>> by_level;
+  std::map<uint32_t, std::vector<uint32_t>> by_module;
+  std::vector<bool> input_used(ntk.num_nodes(), false), stub(ntk.num_nodes(), false);
+  std::string edges;
+  for (uint32_t g = 0; g < ntk.num_gates(); ++g) {
+    const uint32_t node = ntk.gate_node(g);
+    if (!drawn(node)) continue;
+    const GateView gv = ntk.gate(g);
+    by_level[level[node]].push_back(node);
+    by_module[gv.module].push_back(node);
+    for (size_t i = 0; i < gv.size(); ++i) {
+      const Signal s = gv.fanins[i];
+      const uint32_t src = s.index();
+      if (ntk.is_input(src)) input_used[src] = true;
+      else if (!drawn(src)) stub[src] = true;
+      const std::string src_name = ntk.is_input(src) ? fmt::format("i{}", src) : drawn(src) ? fmt::format("g{}", src) : fmt::format("cut{}", src);
+      edges += fmt::format("  {} -> g{} [label={}{}];\n", src_name, node, quote(dec(gv.weight(i))),
+                           s.complemented() ? ", style=dashed, arrowtail=odot, dir=both" : "");
+    }
+  }
+  for (const Root& r : roots) {
+    const uint32_t src = r.s.index();
+    if (ntk.is_input(src)) input_used[src] = true;
+  }
+  // Inputs on one rank at the bottom.
+  out += "  { rank=min;";
+  for (uint32_t i = 0; i < ntk.num_inputs(); ++i) {
+    const uint32_t node = ntk.inputs()[i];
+    if (input_used[node]) out += fmt::format(" i{} [shape=box, label={}];", node, quote(ntk.input_name(i)));
+  }
+  out += " }\n";
+  for (uint32_t node = 0; node < ntk.num_nodes(); ++node)
+    if (stub[node]) out += fmt::format("  cut{} [shape=plaintext, label=\"... n{}\"];\n", node, node);
+  // Gates, clustered by module.
+  for (const auto& [module, nodes] : by_module) {
+    const bool cluster = o.clusters && module != 0;
+    if (cluster)
+      out += fmt::format("  subgraph cluster_m{} {{\n    label={}; style=rounded; color=gray;\n", module,
+                         quote(ntk.modules()[module]));
+    for (uint32_t node : nodes) {
+      const GateView gv = ntk.gate(ntk.gate_index(node));
+      const GateKind k = classify_gate(gv);
+      out += fmt::format("    g{} [shape=ellipse, label={}];\n", node,
+                         quote(fmt::format("n{}\n{} >= {}", node, gate_kind_name(k), dec(gv.theta))));
+    }
+    if (cluster) out += "  }\n";
+  }
+  // One rank per logic level.
+  for (const auto& [l, nodes] : by_level) {
+    out += "  { rank=same;";
+    for (uint32_t node : nodes) out += fmt::format(" g{};", node);
+    out += " }\n";
+  }
+  out += edges;
+  // Outputs on one rank at the top.
+  out += "  { rank=max;";
+  for (size_t k = 0; k < roots.size(); ++k) out += fmt::format(" o{} [shape=box, style=bold, label={}];", k, quote(roots[k].name));
+  out += " }\n";
+  for (size_t k = 0; k < roots.size(); ++k) {
+    const Signal s = roots[k].s;
+    const uint32_t src = s.index();
+    std::string src_name;
+    if (src == 0) {
+      src_name = fmt::format("c{}", k);
+      out += fmt::format("  c{} [shape=plaintext, label=\"0\"];\n", k);
+    } else {
+      src_name = ntk.is_input(src) ? fmt::format("i{}", src) : drawn(src) ? fmt::format("g{}", src) : fmt::format("cut{}", src);
+    }
+    out += fmt::format("  {} -> o{}{};\n", src_name, k, s.complemented() ? " [style=dashed, arrowtail=odot, dir=both]" : "");
+  }
+  out += "}\n";
+  return out;
+}
+
+void render_dot(const std::string& dot, const std::string& path, std::string format) {
+  if (format.empty()) {
+    const auto dotpos = path.rfind('.');
+    if (dotpos == std::string::npos)
+      throw CircuitError(fmt::format("draw: cannot tell the picture format of '{}'; end it in .svg or .png", path));
+    format = path.substr(dotpos + 1);
+  }
+  if (format != "svg" && format != "png" && format != "pdf" && format != "dot")
+    throw CircuitError(fmt::format("draw: unsupported picture format '{}'; use svg or png", format));
+  GVC_t* gvc = gvContext();
+  Agraph_t* g = agmemread(dot.c_str());
+  if (!g) {
+    gvFreeContext(gvc);
+    throw CircuitError("draw: Graphviz could not parse the generated DOT (a bug: please report it)");
+  }
+  int rc = gvLayout(gvc, g, "dot");
+  if (rc == 0) rc = gvRenderFilename(gvc, g, format.c_str(), path.c_str());
+  gvFreeLayout(gvc, g);
+  agclose(g);
+  gvFreeContext(gvc);
+  if (rc != 0)
+    throw CircuitError(fmt::format("draw: Graphviz failed to render '{}' as {} (is the {} plugin installed?)", path,
+                                   format, format));
+}
+
+}  // namespace tc0::circuits::io
