@@ -1,0 +1,23 @@
+#pragma once
+// Any function of a linear form (SPEC section 3, depth 2): a staircase. For an integer form S with
+// values in [lo, hi], one gate [S >= v] per value v where f changes, and one output gate per bit that
+// adds up the changes of that bit: bit_b(f(S)) = bit_b(f(lo)) + sum_{v <= S} (bit_b(f(v)) - bit_b(f(v-1))).
+// Size <= (#value changes) + q for a q-bit output. Used for rounding, saturation, activations and
+// tables (SPEC section 2: tables serve inputs of at most 16 bits, so a form spanning more than
+// 2^17 values is refused).
+#include <functional>
+
+#include "circuits/gadgets/common.hpp"
+
+namespace tc0::circuits::gadgets {
+
+// f maps the integer value of the form (constant + sum w z; lf.frac is ignored) to a raw output of
+// format out; a value outside out's range is refused with CircuitError naming the input.
+Bus staircase(Network& ntk, const LinearForm& lf, const std::function<int64_t(int64_t)>& f, numerics::Format out,
+              GadgetStats* st = nullptr, const std::string& name = "f");
+
+// f applied to a bus's raw value (e.g. a table of numerics::Table): the staircase over its bits.
+Bus function_of_bus(Network& ntk, const Bus& x, const std::function<int64_t(int64_t)>& f, numerics::Format out,
+                    GadgetStats* st = nullptr, const std::string& name = "f");
+
+}  // namespace tc0::circuits::gadgets
