@@ -18,10 +18,14 @@ class ExactSum {
   void add(Int128 v, int frac) {
     int up = grid_ - frac;
     if (!big_mode_) {
-      Int128 scaled;
+      Int128 scaled, next;
+      // The overflow builtins store the wrapped result even when they report overflow, so the sum
+      // goes to a temporary: fast_ must keep the last exact value for the switch to big_.
       if (up < 126 && !__builtin_mul_overflow(v, Int128(1) << up, &scaled) &&
-          !__builtin_add_overflow(fast_, scaled, &fast_))
+          !__builtin_add_overflow(fast_, scaled, &next)) {
+        fast_ = next;
         return;
+      }
       big_mode_ = true;
       big_ = to_bigint(fast_);
     }

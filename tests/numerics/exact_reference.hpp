@@ -5,7 +5,9 @@
 #include <boost/multiprecision/cpp_int.hpp>
 #include <cstdint>
 #include <iostream>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "numerics/format.hpp"
 
@@ -14,10 +16,21 @@ namespace tc0::test {
 using Rational = boost::multiprecision::cpp_rational;
 using BigInt = boost::multiprecision::cpp_int;
 
+// 2^k as a rational, built by repeated doubling (no shifts, nothing shared with the library) and
+// cached for |k| <= 1200.
 inline Rational pow2q(int k) {
-  BigInt p = 1;
-  for (int i = 0; i < (k < 0 ? -k : k); ++i) p *= 2;  // deliberately naive
-  return k >= 0 ? Rational(p) : Rational(BigInt(1), p);
+  static const std::vector<Rational> table = [] {
+    std::vector<Rational> t;
+    t.reserve(2401);
+    BigInt p = 1;
+    std::vector<BigInt> powers;
+    for (int i = 0; i <= 1200; ++i, p *= 2) powers.push_back(p);
+    for (int i = 1200; i >= 1; --i) t.emplace_back(powers[0], powers[static_cast<size_t>(i)]);
+    for (int i = 0; i <= 1200; ++i) t.emplace_back(powers[static_cast<size_t>(i)]);
+    return t;
+  }();
+  if (k < -1200 || k > 1200) throw std::out_of_range("pow2q: exponent out of the test's range");
+  return table[static_cast<size_t>(k + 1200)];
 }
 
 // raw * 2^-frac

@@ -19,11 +19,11 @@ class MpfrRef {
   static constexpr int kBits = 256;
   MpfrRef() {
     for (mpfr_ptr p : {x_, r_, t_, u_}) mpfr_init2(p, kBits);
-    mpz_init(z_);
+    for (mpz_ptr p : {z_, fl_, rem_, half_}) mpz_init(p);
   }
   ~MpfrRef() {
     for (mpfr_ptr p : {x_, r_, t_, u_}) mpfr_clear(p);
-    mpz_clear(z_);
+    for (mpz_ptr p : {z_, fl_, rem_, half_}) mpz_clear(p);
   }
   MpfrRef(const MpfrRef&) = delete;
   MpfrRef& operator=(const MpfrRef&) = delete;
@@ -93,6 +93,8 @@ class MpfrRef {
  private:
   void note(int ternary) { exact_ = exact_ && ternary == 0; }
 
+  // Rounds r_ = z 2^e exactly with GMP integers (floor, then the remainder against one half), which
+  // shares nothing with the library's rounding.
   std::optional<int64_t> round_checked(numerics::Format out) {
     if (mpfr_zero_p(r_)) return int64_t{0};
     int sign = mpfr_sgn(r_);
@@ -100,24 +102,41 @@ class MpfrRef {
     // |r| * 2^f >= 2^65 saturates every format; decide it before any tie test.
     if (mpfr_get_exp(r_) + out.frac() > 66) return sign > 0 ? out.max_raw() : out.min_raw();
     if (mpfr_get_exp(r_) < -300) return int64_t{0};
-    // r = z * 2^e exactly.
-    long e = mpfr_get_z_2exp(z_, r_);
-    Rational q{BigInt(mpz_class_str())};
-    q *= pow2q(static_cast<int>(e));
-    // Distance of r * 2^f from the nearest tie, against the evaluation error: below 2^-200 relative
-    // and, where a composite cancels (1 + tanh(y) for very negative y), below 2^-100 LSB absolute.
-    Rational s = q * pow2q(out.frac());
-    Rational rest = s - Rational(floor_q(s));
-    Rational half(BigInt(1), BigInt(2));
-    Rational dist = rest > half ? rest - half : half - rest;
-    Rational abs_s = s < 0 ? Rational(-s) : s;
-    if (dist == 0) {
+    long e = mpfr_get_z_2exp(z_, r_);  // r = z 2^e exactly
+    long k = -(e + out.frac());        // r 2^f = z / 2^k
+    if (k <= 0) {
+      mpz_mul_2exp(fl_, z_, static_cast<unsigned long>(-k));
+      return clamp(fl_, out);
+    }
+    mpz_fdiv_q_2exp(fl_, z_, static_cast<unsigned long>(k));
+    mpz_fdiv_r_2exp(rem_, z_, static_cast<unsigned long>(k));
+    mpz_set_ui(half_, 1);
+    mpz_mul_2exp(half_, half_, static_cast<unsigned long>(k - 1));
+    int c = mpz_cmp(rem_, half_);
+    if (c == 0) {
       if (!exact_) return std::nullopt;
       ++ties_;
-    } else if (dist <= abs_s * pow2q(-200) + pow2q(-100)) {
-      return std::nullopt;
+    } else {
+      // Distance of r 2^f from the tie, against the evaluation error: below 2^-200 relative and,
+      // where a composite cancels (1 + tanh(y) for very negative y), below 2^-100 LSB absolute:
+      // |rem - half| 2^200 <= |z| + 2^(k+100) is undecidable.
+      mpz_sub(rem_, rem_, half_);
+      mpz_abs(rem_, rem_);
+      mpz_mul_2exp(rem_, rem_, 200);
+      mpz_set_ui(half_, 1);
+      mpz_mul_2exp(half_, half_, static_cast<unsigned long>(k + 100));
+      mpz_abs(z_, z_);
+      mpz_add(half_, half_, z_);
+      if (mpz_cmp(rem_, half_) <= 0) return std::nullopt;
     }
-    return round_ref(q, out);
+    if (c > 0 || (c == 0 && mpz_odd_p(fl_))) mpz_add_ui(fl_, fl_, 1);
+    return clamp(fl_, out);
+  }
+
+  static int64_t clamp(const mpz_t v, numerics::Format out) {
+    if (mpz_cmp_si(v, static_cast<long>(out.min_raw())) < 0) return out.min_raw();
+    if (mpz_cmp_si(v, static_cast<long>(out.max_raw())) > 0) return out.max_raw();
+    return static_cast<int64_t>(mpz_get_si(v));
   }
 
   // Values that approach a rounding tie M asymptotically (sigmoid, tanh -> +-1; silu, gelu -> x) as
@@ -217,7 +236,7 @@ class MpfrRef {
   }
 
   mpfr_t x_, r_, t_, u_;
-  mpz_t z_;
+  mpz_t z_, fl_, rem_, half_;
   bool exact_ = true;
   uint64_t ties_ = 0;
   uint64_t ties_near_ = 0;
