@@ -100,25 +100,38 @@ std::vector<S> tangent_of(const std::vector<Dual<S>>& x) {
 
 }  // namespace detail
 
-// Total derivatives along the trajectory (tangent (v(z,t), 0, 1) on (z, r, t); SPEC 1.2).
+// Total derivatives along the trajectory (tangent (v(z,t), 0, 1) on (z, r, t); SPEC 1.2), by the
+// fields' own JVPs when they have them, else by running the fields on Dual<S>.
 template <class S, class F>
   requires MeanFlowFields<F, S>
 std::vector<S> du_dt(const F& f, const std::vector<S>& z, const S& r, const S& t) {
-  auto zd = detail::seed_tangent(z, f.template v<S>(z, t));
-  return detail::tangent_of(f.template u<Dual<S>>(zd, Dual<S>(r, S(0)), Dual<S>(t, S(1))));
+  if constexpr (HasOwnJvps<F, S>) {
+    return f.template du_dt<S>(z, r, t);
+  } else {
+    auto zd = detail::seed_tangent(z, f.template v<S>(z, t));
+    return detail::tangent_of(f.template u<Dual<S>>(zd, Dual<S>(r, S(0)), Dual<S>(t, S(1))));
+  }
 }
 template <class S, class F>
   requires MeanFlowFields<F, S>
 std::vector<S> dabar_dt(const F& f, const std::vector<S>& z, const S& r, const S& t) {
-  auto zd = detail::seed_tangent(z, f.template v<S>(z, t));
-  return detail::tangent_of(f.template abar<Dual<S>>(zd, Dual<S>(r, S(0)), Dual<S>(t, S(1))));
+  if constexpr (HasOwnJvps<F, S>) {
+    return f.template dabar_dt<S>(z, r, t);
+  } else {
+    auto zd = detail::seed_tangent(z, f.template v<S>(z, t));
+    return detail::tangent_of(f.template abar<Dual<S>>(zd, Dual<S>(r, S(0)), Dual<S>(t, S(1))));
+  }
 }
 // Kinematic acceleration a = d/dt v(z_t, t) = JVP of v with tangent (v, 1).
 template <class S, class F>
   requires MeanFlowFields<F, S>
 std::vector<S> acceleration_jvp(const F& f, const std::vector<S>& z, const S& t) {
-  auto zd = detail::seed_tangent(z, f.template v<S>(z, t));
-  return detail::tangent_of(f.template v<Dual<S>>(zd, Dual<S>(t, S(1))));
+  if constexpr (HasOwnJvps<F, S>) {
+    return f.template acceleration_jvp<S>(z, t);
+  } else {
+    auto zd = detail::seed_tangent(z, f.template v<S>(z, t));
+    return detail::tangent_of(f.template v<Dual<S>>(zd, Dual<S>(t, S(1))));
+  }
 }
 
 // z_q on the trajectory through z at time t (q < t): exact when the fields know it, otherwise the

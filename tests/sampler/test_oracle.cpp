@@ -282,3 +282,46 @@ TEST(Oracle, BadInputIsRefusedWithAMessage) {
   opt.steps = {0.1};
   EXPECT_THROW(evaluate_identities<double>(o, 2, opt), std::invalid_argument);
 }
+
+namespace {
+// Fields that cannot run on Dual (like a network with exact rational times) and bring their own
+// JVPs instead; here computed from the oracle's closed forms by an independent route:
+// du/dt = (v - u)/(t-r) and dabar/dt = (a - abar)/(t-r) are the two identities solved for the
+// derivative, so the evaluator's meanflow/acceleration residuals test the JVP plumbing, and a
+// wrong sign in the JVP members would fail them.
+struct OwnJvps {
+  GaussianOracle<double> o;
+  double jvp_sign = 1;
+  template <class S>
+  std::vector<S> u(const std::vector<S>& z, const S& r, const S& t) const { return o.u(z, r, t); }
+  template <class S>
+  std::vector<S> abar(const std::vector<S>& z, const S& r, const S& t) const { return o.abar(z, r, t); }
+  template <class S>
+  std::vector<S> v(const std::vector<S>& z, const S& t) const { return o.v(z, t); }
+  template <class S>
+  std::vector<S> du_dt(const std::vector<S>& z, const S& r, const S& t) const {
+    auto a = o.v(z, t), b = o.u(z, r, t);
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] = jvp_sign * (a[i] - b[i]) / (t - r);
+    return a;
+  }
+  template <class S>
+  std::vector<S> dabar_dt(const std::vector<S>& z, const S& r, const S& t) const {
+    auto a = o.a(z, t), b = o.abar(z, r, t);
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] = (a[i] - b[i]) / (t - r);
+    return a;
+  }
+  template <class S>
+  std::vector<S> acceleration_jvp(const std::vector<S>& z, const S& t) const { return o.a(z, t); }
+};
+static_assert(HasOwnJvps<OwnJvps, double>);
+}  // namespace
+
+TEST(Identities, FieldsMayBringTheirOwnJvps) {
+  IdentityOptions opt;
+  opt.tolerance = 1e-10;
+  auto good = evaluate_identities<double>(OwnJvps{make<double>(kCases[0])}, 1, opt);
+  EXPECT_TRUE(find(good, "meanflow").pass) << find(good, "meanflow").max_residual;
+  EXPECT_TRUE(find(good, "acceleration").pass) << find(good, "acceleration").max_residual;
+  auto bad = evaluate_identities<double>(OwnJvps{make<double>(kCases[0]), -1}, 1, opt);
+  EXPECT_FALSE(find(bad, "meanflow").pass);
+}
