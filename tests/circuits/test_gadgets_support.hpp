@@ -4,15 +4,24 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <vector>
 
 #include "circuits/network.hpp"
 #include "circuits/reference_eval.hpp"
+#include "circuits/sim/bitsim.hpp"
 #include "numerics/fixed.hpp"
 
 namespace tc0::circuits::testing {
+
+// Random case counts: the default suite (also run under sanitizers) uses `normal`; the `slow`-labelled
+// rerun of the same binary sets TC0_SLOW=1 and uses `slow`.
+inline size_t case_count(size_t normal, size_t slow) {
+  const char* e = std::getenv("TC0_SLOW");
+  return e && e[0] == '1' ? slow : normal;
+}
 
 inline numerics::Fixed fx(int64_t raw, numerics::Format f) { return numerics::Fixed::from_raw(raw, f); }
 
@@ -51,5 +60,41 @@ struct Checker {
     }
   }
 };
+
+// A batch of cases: inputs[port][case] and the expected raw value of output bus `out_bus` per case.
+// Runs the bit-parallel simulator on all of them and the scalar reference evaluator on the first
+// `scalar_cases` (so both simulators are held to the fixed-point semantics).
+struct Batch {
+  std::vector<std::vector<int64_t>> inputs;
+  std::vector<int64_t> expected;
+
+  explicit Batch(size_t ports) : inputs(ports) {}
+  void add(const std::vector<int64_t>& in, int64_t want) {
+    for (size_t p = 0; p < inputs.size(); ++p) inputs[p].push_back(in[p]);
+    expected.push_back(want);
+  }
+  size_t size() const { return expected.size(); }
+};
+
+inline void check_batch(const Network& ntk, const Batch& b, size_t out_bus = 0, size_t scalar_cases = 300) {
+  sim::BitSimulator simulator(ntk);
+  auto got = simulator.run(b.inputs);
+  int failures = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (got[out_bus][i] == b.expected[i]) continue;
+    if (++failures > 5) break;
+    std::string s;
+    for (const auto& port : b.inputs) s += std::to_string(port[i]) + " ";
+    ADD_FAILURE() << "case " << i << ": inputs [" << s << "] expected " << b.expected[i] << " got " << got[out_bus][i];
+  }
+  Checker chk{ntk};
+  for (size_t i = 0; i < std::min(scalar_cases, b.size()); ++i) {
+    std::vector<int64_t> in;
+    for (const auto& port : b.inputs) in.push_back(port[i]);
+    chk.check(in, b.expected[i], out_bus);
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(chk.failures, 0);
+}
 
 }  // namespace tc0::circuits::testing
