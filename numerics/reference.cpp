@@ -1,6 +1,7 @@
 #include "numerics/reference.hpp"
 
 #include <cmath>
+#include <fmt/format.h>
 #include <limits>
 #include <iterator>
 #include <stdexcept>
@@ -21,7 +22,8 @@ mpfr_srcptr data(const Mpfr& x) { return x.backend().data(); }
 }  // namespace
 
 Mpfr mpfr_zero(unsigned bits) {
-  if (bits < MPFR_PREC_MIN || bits > MPFR_PREC_MAX) throw std::invalid_argument("mpfr_zero: illegal precision");
+  if (bits < 2 || bits > MPFR_PREC_MAX)
+    throw std::invalid_argument(fmt::format("MPFR precision {} bits is illegal: use 2..{}", bits, MPFR_PREC_MAX));
   Mpfr r;
   mpfr_set_prec(data(r), bits);  // sets r to NaN
   mpfr_set_zero(data(r), 1);
