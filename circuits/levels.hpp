@@ -22,8 +22,9 @@ Levels compute_levels(const Network& ntk);
 // Depth of a set of signals (max level), e.g. of one gadget's outputs.
 uint32_t depth_of(const Levels& lv, std::span<const Signal> signals);
 
-// One longest path ending at the deepest output bit: node indices from a level-1 gate (or an input
-// when the depth is 0) to the output, each step to a fan-in of the next level down.
+// One longest path ending at the deepest output bit (the deepest node when there are no outputs):
+// node indices from a primary input (level 0) up to that node, each a fan-in of the next, levels
+// increasing by one. A path that starts at the constant stops at its level-1 gate.
 std::vector<uint32_t> critical_path(const Network& ntk, const Levels& lv);
 
 }  // namespace tc0::circuits
