@@ -19,7 +19,10 @@ std::string write_blif(const Network& ntk, const BlifOptions& options) {
   if (options.max_table_fanin > 16)
     throw CircuitError(fmt::format("BLIF: a table of {} inputs is too large (at most 16)", options.max_table_fanin));
   std::string out = fmt::format(".model {}\n.inputs", options.model);
-  for (uint32_t i = 0; i < ntk.num_inputs(); ++i) out += " " + ntk.input_name(i);
+  for (uint32_t i = 0; i < ntk.num_inputs(); ++i) {
+    out += ' ';
+    out += ntk.input_name(i);
+  }
   out += "\n.outputs";
   for (const Bus& b : ntk.output_buses())
     for (size_t k = 0; k < b.bits.size(); ++k) out += fmt::format(" {}[{}]", b.name, k);

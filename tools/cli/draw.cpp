@@ -1,0 +1,39 @@
+// tc0flow draw FILE -o out.svg|png: a Graphviz picture, one logic level per rank, module clusters.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "circuits/io/dot.hpp"
+#include "circuits/io/native.hpp"
+#include "tools/cli/command.hpp"
+
+namespace {
+
+struct Options {
+  std::string file, output, json;
+  tc0::circuits::io::DotOptions dot;
+};
+
+tc0::cli::Registrar reg("draw", "Draw a circuit file as SVG or PNG through Graphviz", [](CLI::App& sub) -> tc0::cli::Runner {
+  auto o = std::make_shared<Options>();
+  sub.add_option("file", o->file, "Circuit file (.tc0c)")->required();
+  sub.add_option("-o,--output", o->output, "Picture to write; the extension picks the format (.svg, .png)")->required();
+  sub.add_option("--cone", o->dot.cone, "Draw only the fan-in cone of this output bus ('y') or bit ('y[3]')");
+  sub.add_option("--max-depth", o->dot.max_depth, "Draw only gates within N levels of the drawn outputs");
+  sub.add_option("--max-gates", o->dot.max_gates, "Refuse to draw more gates than this (default 500)");
+  tc0::cli::add_json_option(sub, o->json);
+  return [o] {
+    using namespace tc0::circuits;
+    const Network ntk = io::load_native(o->file);
+    const std::string dot = io::write_dot(ntk, o->dot);
+    io::render_dot(dot, o->output);
+    fmt::print("wrote {}\n", o->output);
+    auto j = tc0::cli::report_header("draw");
+    j["file"] = o->file;
+    j["output"] = o->output;
+    tc0::cli::write_json(o->json, j);
+    return 0;
+  };
+});
+
+}  // namespace
