@@ -18,7 +18,18 @@ class ExactSum {
   void add(Int128 v, int frac) {
     int up = grid_ - frac;
     if (!big_mode_) {
-      Int128 scaled, next;
+      Int128 next;
+      if (up == 0) {  // common case: the term is already on the grid
+        if (!__builtin_add_overflow(fast_, v, &next)) {
+          fast_ = next;
+          return;
+        }
+        big_mode_ = true;
+        big_ = to_bigint(fast_);
+        big_ += to_bigint(v);
+        return;
+      }
+      Int128 scaled;
       // The overflow builtins store the wrapped result even when they report overflow, so the sum
       // goes to a temporary: fast_ must keep the last exact value for the switch to big_.
       if (up < 126 && !__builtin_mul_overflow(v, Int128(1) << up, &scaled) &&
@@ -89,7 +100,23 @@ Fixed convert(const Fixed& a, Format out) { return Fixed{round_to_format(Int128(
 
 Fixed neg(const Fixed& a, Format out) { return Fixed{round_to_format(-Int128(a.raw), a.fmt.frac(), out), out}; }
 
+namespace {
+// a + sign * b exactly in 128 bits when both operands reach the common grid with a shift of at most
+// 62 bits (|raw| < 2^63, so each scaled term is below 2^125 and the sum below 2^126); false otherwise.
+bool small_sum(const Fixed& a, const Fixed& b, int sign, Int128& sum, int& grid) {
+  grid = std::max(a.fmt.frac(), b.fmt.frac());
+  int ua = grid - a.fmt.frac(), ub = grid - b.fmt.frac();
+  if (ua > 62 || ub > 62) return false;
+  Int128 ta = Int128(a.raw) * (Int128(1) << ua), tb = Int128(b.raw) * (Int128(1) << ub);
+  sum = sign > 0 ? ta + tb : ta - tb;
+  return true;
+}
+}  // namespace
+
 Fixed add(const Fixed& a, const Fixed& b, Format out) {
+  Int128 fast;
+  int grid;
+  if (small_sum(a, b, +1, fast, grid)) return Fixed{round_to_format(fast, grid, out), out};
   ExactSum s(std::max(a.fmt.frac(), b.fmt.frac()));
   s.add(a.raw, a.fmt.frac());
   s.add(b.raw, b.fmt.frac());
@@ -97,6 +124,9 @@ Fixed add(const Fixed& a, const Fixed& b, Format out) {
 }
 
 Fixed sub(const Fixed& a, const Fixed& b, Format out) {
+  Int128 fast;
+  int grid;
+  if (small_sum(a, b, -1, fast, grid)) return Fixed{round_to_format(fast, grid, out), out};
   ExactSum s(std::max(a.fmt.frac(), b.fmt.frac()));
   s.add(a.raw, a.fmt.frac());
   s.add(-Int128(b.raw), b.fmt.frac());
