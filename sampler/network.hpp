@@ -1,0 +1,250 @@
+#pragma once
+// The generic forward pass: (z, t, s) -> (u, abar), written once against the arithmetic policy A
+// (sampler/arith.hpp) and instantiated for double, MPFR and Fixed (and later a circuit type).
+// s is the second time input (h = t - r or r, per the config). Every operation names the format of
+// the tensor it produces; sampler/README.md lists the graph op by op. Time inputs are exact
+// rationals (grid points), so the time embedding and conditioning are constants of each step.
+#include <array>
+#include <fmt/format.h>
+#include <string>
+#include <vector>
+
+#include "sampler/arith.hpp"
+#include "sampler/model.hpp"
+
+namespace tc0::sampler {
+
+template <class A>
+struct Heads {
+  std::vector<typename A::Value> u, abar;
+};
+
+namespace detail {
+
+template <class A>
+using Vec = std::vector<typename A::Value>;
+
+// out_j = offset + b_j + (extra_j) + W_j . x for every row j in [row0, row0 + n), rounded once each.
+template <class A>
+Vec<A> linear_rows(const A& a, const WeightTensor& w, const WeightTensor& b, const Vec<A>& x, Format out,
+                   size_t row0, size_t n, const Rational& offset = Rational(0), const Const* extra = nullptr) {
+  Vec<A> y;
+  y.reserve(n);
+  for (size_t j = row0; j < row0 + n; ++j) {
+    std::array<Const, 2> bias{b.at(j), extra ? extra[j - row0] : Const{}};
+    y.push_back(a.linear(w.row(j), x, std::span<const Const>(bias.data(), extra ? 2 : 1), offset, out));
+  }
+  return y;
+}
+
+template <class A>
+Vec<A> linear(const A& a, const Model& m, const std::string& p, const Vec<A>& x, Format out) {
+  const WeightTensor& w = m.weight(p + ".weight");
+  return linear_rows(a, w, m.weight(p + ".bias"), x, out, 0, static_cast<size_t>(w.shape[0]));
+}
+
+template <class A>
+Vec<A> unary_all(const A& a, UnaryFn fn, const Vec<A>& x, Format out) {
+  Vec<A> y;
+  y.reserve(x.size());
+  for (const auto& v : x) y.push_back(a.unary(fn, v, out));
+  return y;
+}
+
+// [cos(f t), sin(f t), cos(f s), sin(f s)] for the configured frequencies, in that order.
+template <class A>
+Vec<A> time_embedding(const A& a, const Model& m, const Rational& t, const Rational& s) {
+  const auto& fr = m.config().freqs;
+  Format out = m.act("temb");
+  Vec<A> e;
+  for (const Rational* x : {&t, &s}) {
+    for (const auto& f : fr) e.push_back(a.trig(Trig::cos, f * *x, out));
+    for (const auto& f : fr) e.push_back(a.trig(Trig::sin, f * *x, out));
+  }
+  return e;
+}
+
+// LayerNorm without affine parameters as a sequence of policy ops (README: "LayerNorm"):
+// mean = round(sum x / D); c_i = round(x_i - mean); var = round(eps + sum c_i^2 / D);
+// rstd = rsqrt-table(var); n_i = round(c_i * rstd).
+template <class A>
+Vec<A> layer_norm(const A& a, const Model& m, const std::string& p, const Vec<A>& x, const Rational& eps) {
+  const size_t D = x.size();
+  std::vector<Rational> inv(D, Rational(1, static_cast<int64_t>(D)));
+  auto mean = a.lincomb(Rational(0), inv, x, m.act(p + ".mean"));
+  const std::array<Rational, 2> pm{Rational(1), Rational(-1)};
+  Vec<A> c;
+  c.reserve(D);
+  Format fc = m.act(p + ".centered");
+  for (const auto& v : x) {
+    std::array<typename A::Value, 2> pair{v, mean};
+    c.push_back(a.lincomb(Rational(0), pm, pair, fc));
+  }
+  auto var = a.dot(c, c, Rational(1, static_cast<int64_t>(D)), eps, m.act(p + ".var"));
+  auto rstd = a.unary(UnaryFn::rsqrt, var, m.act(p + ".rstd"));
+  Vec<A> n;
+  n.reserve(D);
+  Format fn = m.act(p + ".norm");
+  for (const auto& v : c) n.push_back(a.mul(v, rstd, fn));
+  return n;
+}
+
+// mod_i = round(n_i * scale_i + shift_i), scale stored as 1 + scale
+template <class A>
+Vec<A> modulate(const A& a, const Vec<A>& n, const Vec<A>& scale, const Vec<A>& shift, Format out) {
+  Vec<A> y;
+  y.reserve(n.size());
+  for (size_t i = 0; i < n.size(); ++i) y.push_back(a.mul_add(n[i], scale[i], shift[i], out));
+  return y;
+}
+
+template <class A>
+Vec<A> column(const std::vector<Vec<A>>& rows, size_t c) {
+  Vec<A> v;
+  v.reserve(rows.size());
+  for (const auto& r : rows) v.push_back(r[c]);
+  return v;
+}
+
+template <class A>
+Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Value> z, const Rational& t,
+                     const Rational& s) {
+  const DitConfig& d = m.config().dit;
+  const size_t D = d.width, T = d.tokens(), PD = d.patch_dim(), S = d.image_size, P = d.patch, C = d.channels;
+  const size_t G = S / P;
+  // conditioning: silu(fc2(silu(fc1(temb))))
+  Vec<A> emb = time_embedding(a, m, t, s);
+  Vec<A> h = unary_all(a, UnaryFn::silu, linear(a, m, "t_embed.fc1", emb, m.act("t_embed.hidden")), m.act("t_embed.act"));
+  Vec<A> cond = unary_all(a, UnaryFn::silu, linear(a, m, "t_embed.fc2", h, m.act("cond")), m.act("cond_act"));
+
+  // patchify: token p = (py, px), element k = (dy * P + dx) * C + c; embed and add the position
+  std::vector<Vec<A>> x(T);
+  const WeightTensor& pos = m.weight("pos_embed");
+  for (size_t py = 0; py < G; ++py)
+    for (size_t px = 0; px < G; ++px) {
+      size_t p = py * G + px;
+      Vec<A> patch;
+      patch.reserve(PD);
+      for (size_t dy = 0; dy < P; ++dy)
+        for (size_t dx = 0; dx < P; ++dx)
+          for (size_t c = 0; c < C; ++c) patch.push_back(z[c * S * S + (py * P + dy) * S + px * P + dx]);
+      x[p] = linear_rows(a, m.weight("patch_embed.weight"), m.weight("patch_embed.bias"), patch, m.act("tokens"), 0, D,
+                         Rational(0), pos.row(p).data());
+    }
+
+  const UnaryFn act = d.activation;
+  const size_t H = d.heads, dh = D / H;
+  for (int l = 0; l < d.depth; ++l) {
+    const std::string p = fmt::format("blocks.{}", l);
+    const WeightTensor& aw = m.weight(p + ".adaLN.weight");
+    const WeightTensor& ab = m.weight(p + ".adaLN.bias");
+    static const char* kMod[6] = {"shift_msa", "scale_msa", "gate_msa", "shift_mlp", "scale_mlp", "gate_mlp"};
+    std::array<Vec<A>, 6> mod;
+    for (size_t k = 0; k < 6; ++k)
+      mod[k] = linear_rows(a, aw, ab, cond, m.act(p + "." + kMod[k]), k * D, D,
+                           Rational(k == 1 || k == 4 ? 1 : 0));  // scale stored as 1 + scale
+
+    // attention branch
+    std::vector<Vec<A>> q(T), k(T), v(T);
+    const WeightTensor& qw = m.weight(p + ".attn.qkv.weight");
+    const WeightTensor& qb = m.weight(p + ".attn.qkv.bias");
+    for (size_t i = 0; i < T; ++i) {
+      Vec<A> y = modulate(a, layer_norm(a, m, p + ".ln1", x[i], d.ln_eps), mod[1], mod[0], m.act(p + ".ln1.mod"));
+      q[i] = linear_rows(a, qw, qb, y, m.act(p + ".attn.q"), 0, D);
+      k[i] = linear_rows(a, qw, qb, y, m.act(p + ".attn.k"), D, D);
+      v[i] = linear_rows(a, qw, qb, y, m.act(p + ".attn.v"), 2 * D, D);
+    }
+    std::vector<Vec<A>> o(T, Vec<A>(D, a.input(Fixed{0, Format(2, 0)})));
+    const Format fs = m.act(p + ".attn.score"), fsh = m.act(p + ".attn.shifted"), fe = m.act(p + ".attn.exp");
+    const Format fden = m.act(p + ".attn.den"), finv = m.act(p + ".attn.inv"), fnum = m.act(p + ".attn.num");
+    const Format fo = m.act(p + ".attn.out");
+    const std::array<Rational, 2> pm{Rational(1), Rational(-1)};
+    for (size_t hd = 0; hd < H; ++hd) {
+      std::vector<Vec<A>> kh(T), vcol(dh);
+      for (size_t j = 0; j < T; ++j) kh[j] = Vec<A>(k[j].begin() + hd * dh, k[j].begin() + (hd + 1) * dh);
+      for (size_t c = 0; c < dh; ++c) vcol[c] = column<A>(v, hd * dh + c);
+      for (size_t i = 0; i < T; ++i) {
+        Vec<A> qh(q[i].begin() + hd * dh, q[i].begin() + (hd + 1) * dh);
+        // softmax as policy ops: scores, max-subtract, exp table, sum, reciprocal table
+        Vec<A> sc;
+        sc.reserve(T);
+        for (size_t j = 0; j < T; ++j) sc.push_back(a.dot(qh, kh[j], d.attn_scale, Rational(0), fs));
+        auto mx = a.max(sc, fs);
+        Vec<A> e;
+        e.reserve(T);
+        for (size_t j = 0; j < T; ++j) {
+          std::array<typename A::Value, 2> pair{sc[j], mx};
+          e.push_back(a.unary(UnaryFn::exp, a.lincomb(Rational(0), pm, pair, fsh), fe));
+        }
+        auto inv = a.unary(UnaryFn::reciprocal, a.sum(e, fden), finv);
+        for (size_t c = 0; c < dh; ++c) {
+          auto num = a.dot(e, vcol[c], Rational(1), Rational(0), fnum);
+          o[i][hd * dh + c] = a.mul(num, inv, fo);
+        }
+      }
+    }
+    const Format fr1 = m.act(p + ".resid1");
+    for (size_t i = 0; i < T; ++i) {
+      Vec<A> pr = linear(a, m, p + ".attn.proj", o[i], m.act(p + ".attn.proj"));
+      for (size_t j = 0; j < D; ++j) x[i][j] = a.mul_add(mod[2][j], pr[j], x[i][j], fr1);
+    }
+    // MLP branch
+    const Format fr2 = m.act(p + ".resid2");
+    for (size_t i = 0; i < T; ++i) {
+      Vec<A> y = modulate(a, layer_norm(a, m, p + ".ln2", x[i], d.ln_eps), mod[4], mod[3], m.act(p + ".ln2.mod"));
+      Vec<A> hh = unary_all(a, act, linear(a, m, p + ".mlp.fc1", y, m.act(p + ".mlp.hidden")), m.act(p + ".mlp.act"));
+      Vec<A> out = linear(a, m, p + ".mlp.fc2", hh, m.act(p + ".mlp.out"));
+      for (size_t j = 0; j < D; ++j) x[i][j] = a.mul_add(mod[5][j], out[j], x[i][j], fr2);
+    }
+  }
+  // final layer: adaLN modulation, two linear heads, unpatchify
+  const WeightTensor& fw = m.weight("final.adaLN.weight");
+  const WeightTensor& fb = m.weight("final.adaLN.bias");
+  Vec<A> shift = linear_rows(a, fw, fb, cond, m.act("final.shift"), 0, D);
+  Vec<A> scale = linear_rows(a, fw, fb, cond, m.act("final.scale"), D, D, Rational(1));
+  Heads<A> r;
+  r.u.resize(z.size(), a.input(Fixed{0, Format(2, 0)}));
+  r.abar = r.u;
+  for (size_t py = 0; py < G; ++py)
+    for (size_t px = 0; px < G; ++px) {
+      size_t p = py * G + px;
+      Vec<A> y = modulate(a, layer_norm(a, m, "final.ln", x[p], d.ln_eps), scale, shift, m.act("final.ln.mod"));
+      Vec<A> u = linear(a, m, "final.u", y, m.act("u"));
+      Vec<A> ab = linear(a, m, "final.abar", y, m.act("abar"));
+      for (size_t dy = 0; dy < P; ++dy)
+        for (size_t dx = 0; dx < P; ++dx)
+          for (size_t c = 0; c < C; ++c) {
+            size_t kk = (dy * P + dx) * C + c, pix = c * S * S + (py * P + dy) * S + px * P + dx;
+            r.u[pix] = u[kk];
+            r.abar[pix] = ab[kk];
+          }
+    }
+  return r;
+}
+
+template <class A>
+Heads<A> forward_mlp(const A& a, const Model& m, std::span<const typename A::Value> z, const Rational& t,
+                     const Rational& s) {
+  Vec<A> x(z.begin(), z.end());
+  Vec<A> emb = time_embedding(a, m, t, s);
+  x.insert(x.end(), emb.begin(), emb.end());
+  for (int l = 0; l < m.config().mlp.depth; ++l) {
+    std::string p = fmt::format("layers.{}", l);
+    x = unary_all(a, m.config().mlp.activation, linear(a, m, p, x, m.act(p + ".pre")), m.act(p + ".act"));
+  }
+  return Heads<A>{linear(a, m, "head_u", x, m.act("u")), linear(a, m, "head_abar", x, m.act("abar"))};
+}
+
+}  // namespace detail
+
+// One network evaluation: (u, abar) at (z, t, s), s the config's second time input.
+template <class A>
+  requires ArithPolicy<A>
+Heads<A> forward(const A& a, const Model& m, std::span<const typename A::Value> z, const Rational& t, const Rational& s) {
+  if (z.size() != static_cast<size_t>(m.config().data_dim))
+    throw std::invalid_argument(fmt::format("forward: input has {} values, the model takes {}", z.size(), m.config().data_dim));
+  return m.config().architecture == Architecture::dit ? detail::forward_dit(a, m, z, t, s)
+                                                      : detail::forward_mlp(a, m, z, t, s);
+}
+
+}  // namespace tc0::sampler
