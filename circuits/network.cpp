@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <map>
 #include <numeric>
 
 namespace tc0::circuits {
@@ -89,8 +88,9 @@ Signal Network::create_threshold(std::span<const Signal> fanins, std::span<const
   if (fanins.size() != weights.size())
     throw CircuitError(fmt::format("create_threshold: {} fan-ins but {} weights", fanins.size(), weights.size()));
   if (abs_w(theta) >= kMaxMagnitude) checked_add(theta, 0);
-  // 1. Fold constants and complements: w * !x = w - w * x. Merge duplicates per node.
-  std::map<uint32_t, Weight> merged;
+  // 1. Fold constants and complements: w * !x = w - w * x. Then merge duplicates per node.
+  std::vector<std::pair<uint32_t, Weight>> merged;
+  merged.reserve(fanins.size());
   for (size_t i = 0; i < fanins.size(); ++i) {
     Weight w = weights[i];
     if (w == 0) continue;
@@ -104,13 +104,16 @@ Signal Network::create_threshold(std::span<const Signal> fanins, std::span<const
       w = -w;
     }
     if (s.index() == 0) continue;  // constant false contributes nothing (true was folded above)
-    Weight& slot = merged[s.index()];
-    slot = checked_add(slot, w);
+    merged.emplace_back(s.index(), w);
   }
+  std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   // 2. Make every weight positive: w * x with w < 0 is w + |w| * !x.
   std::vector<Signal> ins;
   std::vector<Weight> ws;
-  for (auto [node, w] : merged) {
+  for (size_t i = 0; i < merged.size();) {
+    uint32_t node = merged[i].first;
+    Weight w = 0;
+    for (; i < merged.size() && merged[i].first == node; ++i) w = checked_add(w, merged[i].second);
     if (w == 0) continue;
     if (w < 0) {
       theta = checked_add(theta, -w);

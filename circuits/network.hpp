@@ -5,12 +5,17 @@
 // Storage follows mockturtle: a signal is one word {node index, complement bit}; node 0 is the
 // constant false (its complement is true); then primary inputs; then gates in topological order
 // (every fan-in of a gate has a smaller index). Gates are only created through create_threshold(),
-// which canonicalises and structurally hashes them (see builder.cpp), so a Network is always in
+// which canonicalises and structurally hashes them (see network.cpp), so a Network is always in
 // canonical form:
 //   - fan-ins sorted by node index, no node twice, no constant fan-in;
 //   - every weight > 0 (a negative weight is turned into a complemented fan-in), theta moved to match;
 //   - weights and theta divided by their common factor;
-//   - no gate that is constant over its input range, no single-input buffer (they return a signal).
+//   - no gate that is constant over its input range, no single-input buffer (they return a signal);
+//   - no weight above theta (such a weight alone decides; it is clamped to theta);
+//   - the first fan-in is not complemented (a gate and its complement share one node: the other
+//     polarity is returned as a complemented signal), so both spellings hash alike.
+// Threshold functions have no unique integer representation in general, so two gates computing one
+// function with different weights may still both exist; the rules above catch the common cases.
 // Weights and thresholds are exact 128-bit integers; a gate whose sum of |weights| or |theta|
 // would exceed kMaxMagnitude is refused with CircuitError, never wrapped.
 //

@@ -40,7 +40,7 @@ Bus mux(Network& ntk, Signal sel, const Bus& a, const Bus& b, GadgetStats* st) {
   return out;
 }
 
-MaxResult max_argmax(Network& ntk, std::span<const Bus> xs, GadgetStats* st) {
+MaxResult max_argmax(Network& ntk, std::span<const Bus> xs, const MaxParams& ps, GadgetStats* st) {
   if (xs.empty()) throw CircuitError("max_argmax: needs at least one input");
   for (const Bus& x : xs)
     if (x.fmt != xs[0].fmt || x.is_signed != xs[0].is_signed || x.bits.size() != xs[0].bits.size())
@@ -59,7 +59,7 @@ MaxResult max_argmax(Network& ntk, std::span<const Bus> xs, GadgetStats* st) {
     }
   MaxResult r;
   r.max = Bus{"max", xs[0].fmt, xs[0].is_signed, {}};
-  for (size_t b = 0; b < width; ++b) {
+  for (size_t b = 0; ps.want_max && b < width; ++b) {
     std::vector<Signal> candidates;
     for (size_t i = 0; i < n; ++i) {
       std::vector<Signal> f;
@@ -73,15 +73,15 @@ MaxResult max_argmax(Network& ntk, std::span<const Bus> xs, GadgetStats* st) {
   int ibits = 1;
   while ((size_t(1) << ibits) < n) ++ibits;
   ibits = std::max(ibits, 2);
+  r.index = Bus{"argmax", numerics::Format(ibits, 0), false, {}};
   std::vector<Signal> winner;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; ps.want_argmax && i < n; ++i) {
     std::vector<Signal> f;
     for (size_t j = 0; j < n; ++j)
       if (j != i) f.push_back(beats[i][j]);
     winner.push_back(ntk.create_and(f));
   }
-  r.index = Bus{"argmax", numerics::Format(ibits, 0), false, {}};
-  for (int b = 0; b < ibits; ++b) {
+  for (int b = 0; ps.want_argmax && b < ibits; ++b) {
     std::vector<Signal> f;
     for (size_t i = 0; i < n; ++i)
       if (i >> b & 1) f.push_back(winner[i]);

@@ -20,8 +20,17 @@ struct MaxResult {
   Bus index;  // unsigned, ceil(log2 N) bits (at least 2), the lowest index of a maximum
 };
 
+struct MaxParams {
+  bool want_max = true;     // build the max bus (left empty otherwise)
+  bool want_argmax = true;  // build the index bus (left empty otherwise)
+};
+
 // Comparisons [X_i >= X_j] (depth 1), winner gates AND-ed with each data bit (depth 2), ORs (depth 3).
-// N = 8, n = 8: 28 + 64 + 8 gates for the max (SPEC: 100). All inputs must share one format.
-MaxResult max_argmax(Network& ntk, std::span<const Bus> xs, GadgetStats* st = nullptr);
+// N = 8, n = 8: 28 + 64 + 8 gates for the max (SPEC: 100), N + ceil(log2 N) more for the argmax.
+// All inputs must share one format.
+MaxResult max_argmax(Network& ntk, std::span<const Bus> xs, const MaxParams& ps = {}, GadgetStats* st = nullptr);
+inline MaxResult max_argmax(Network& ntk, std::span<const Bus> xs, GadgetStats* st) {
+  return max_argmax(ntk, xs, MaxParams{}, st);
+}
 
 }  // namespace tc0::circuits::gadgets

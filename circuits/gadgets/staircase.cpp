@@ -59,4 +59,65 @@ Bus function_of_bus(Network& ntk, const Bus& x, const std::function<int64_t(int6
   return staircase(ntk, lf, f, out, st, name);
 }
 
+namespace {
+
+// Smallest integer S with round_to_format(S * 2^-frac, table) >= t, for t above the format's minimum.
+Weight first_reaching(int64_t t, int frac, numerics::Format table) {
+  int s = frac - table.frac();  // right shift of the rounding
+  if (s >= 1) {
+    // S / 2^s rounds to >= t when S / 2^s > t - 1/2, or on the tie t - 1/2 when t is even (ties to even).
+    Weight base = mul_w(Weight(t), pow2_w(s, "function_of_linear_form"), "function_of_linear_form");
+    return base - pow2_w(s - 1, "function_of_linear_form") + ((t & 1) ? 1 : 0);
+  }
+  Weight m = pow2_w(-s, "function_of_linear_form");  // exact left shift: S * m >= t
+  Weight q = Weight(t) / m;
+  if (Weight(t) % m != 0 && t > 0) ++q;
+  return q;
+}
+
+}  // namespace
+
+Bus function_of_linear_form(Network& ntk, const LinearForm& lf, numerics::Format table_in,
+                            const std::function<int64_t(int64_t)>& f, numerics::Format out, GadgetStats* st,
+                            const std::string& name) {
+  if (table_in.width() > 16)
+    throw CircuitError(fmt::format("function_of_linear_form: table format {} is wider than 16 bits (SPEC section 2)",
+                                   table_in.str()));
+  StatsRecorder rec(ntk, st);
+  Network::ModuleScope scope(ntk, "function_of_form");
+  auto value = [&](int64_t t) {
+    int64_t r = f(t);
+    if (!out.contains_raw(r))
+      throw CircuitError(fmt::format("function_of_linear_form: f({}) = {} does not fit the output format {}", t, r,
+                                     out.str()));
+    return r;
+  };
+  std::vector<Signal> f_sig;
+  std::vector<Weight> f_w;
+  for (const Term& t : lf.terms) f_sig.push_back(t.s), f_w.push_back(t.w);
+  lf.min_value();  // refuses forms beyond the supported magnitude
+  lf.max_value();
+  int width = out.width();
+  std::vector<std::vector<Signal>> ins(width);
+  std::vector<std::vector<Weight>> ws(width);
+  int64_t first = value(table_in.min_raw()), prev = first;
+  for (int64_t t = table_in.min_raw() + 1; t <= table_in.max_raw(); ++t) {
+    int64_t cur = value(t);
+    if (cur == prev) continue;
+    Weight v = first_reaching(t, lf.frac, table_in);
+    Signal step = ntk.create_threshold(f_sig, f_w, add_w(v, -lf.constant, "function_of_linear_form"));
+    for (int b = 0; b < width; ++b) {
+      int d = int((uint64_t(cur) >> b) & 1) - int((uint64_t(prev) >> b) & 1);
+      if (d != 0) ins[b].push_back(step), ws[b].push_back(d);
+    }
+    prev = cur;
+  }
+  Bus bus;
+  bus.name = name;
+  bus.fmt = out;
+  for (int b = 0; b < width; ++b) bus.bits.push_back(ntk.create_threshold(ins[b], ws[b], 1 - int((uint64_t(first) >> b) & 1)));
+  rec.finish(bus.bits);
+  return bus;
+}
+
 }  // namespace tc0::circuits::gadgets

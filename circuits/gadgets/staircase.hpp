@@ -20,4 +20,13 @@ Bus staircase(Network& ntk, const LinearForm& lf, const std::function<int64_t(in
 Bus function_of_bus(Network& ntk, const Bus& x, const std::function<int64_t(int64_t)>& f, numerics::Format out,
                     GadgetStats* st = nullptr, const std::string& name = "f");
 
+// f(round(S)): the form's exact value (constant + sum w z) * 2^-lf.frac rounded once to the table
+// format `table_in` (half to even, then saturated; at most 16 bits), then f of that raw value
+// (e.g. a numerics::Table lookup). The rounding is folded into the staircase's thresholds, so the
+// whole thing is depth 2 however wide the form is (a linear layer and its activation in two layers):
+// one gate [S >= smallest S whose rounded value reaches t] per table value t where f changes.
+Bus function_of_linear_form(Network& ntk, const LinearForm& lf, numerics::Format table_in,
+                            const std::function<int64_t(int64_t)>& f, numerics::Format out, GadgetStats* st = nullptr,
+                            const std::string& name = "f");
+
 }  // namespace tc0::circuits::gadgets

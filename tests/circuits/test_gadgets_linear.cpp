@@ -121,7 +121,9 @@ TEST(GadgetLinear, IteratedAddEightTermsRandomAndReferenceSize) {
       GadgetStats st;
       ntk.add_output_bus(sum_buses(ntk, xs, out, {}, &st));
       EXPECT_EQ(st.depth, 2u);
-      if (out.width() == n + 3) EXPECT_LE(st.gates, reference_gates[idx]);
+      if (out.width() == n + 3) {
+        EXPECT_LE(st.gates, reference_gates[idx]);
+      }
       Batch batch(8);
       size_t count = case_count(n == 32 ? 20000 : 100000, 1000000);
       for (size_t i = 0; i < count; ++i) {
@@ -188,7 +190,9 @@ TEST(GadgetLinear, DotConst64TermsAllVariants) {
       GadgetStats st;
       ntk.add_output_bus(dot_const(ntk, k, c, xs, out, LinearFormParams{budget, group}, &st));
       EXPECT_LE(st.depth, uint32_t(budget)) << "budget " << budget;
-      if (budget > 2) EXPECT_GT(st.depth, 2u) << "grouping used";
+      if (budget > 2) {
+        EXPECT_GT(st.depth, 2u) << "grouping used";
+      }
       check_batch(ntk, batch, 0, 20);
     }
   }

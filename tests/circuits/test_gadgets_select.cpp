@@ -63,7 +63,16 @@ TEST(GadgetSelect, MaxArgmaxRandomEightInputs) {
     GadgetStats st;
     Network ntk = max_network(8, f, &st);
     EXPECT_EQ(st.depth, 3u);
-    if (bits == 8) EXPECT_LE(st.gates, 100u + 8 + 3) << "SPEC reference 100 for the max, plus 8 + 3 for argmax";
+    if (bits == 8) {
+      EXPECT_LE(st.gates, 100u + 8 + 3) << "SPEC reference 100 for the max, plus 8 + 3 for argmax";
+      Network only;
+      std::vector<Bus> xs;
+      for (int i = 0; i < 8; ++i) xs.push_back(only.create_input_bus("x" + std::to_string(i), f));
+      GadgetStats st_max;
+      MaxResult r = max_argmax(only, xs, MaxParams{true, false}, &st_max);
+      EXPECT_EQ(st_max.gates, 100u) << "SPEC section 3: N = 8, n = 8 max in 100 gates";
+      EXPECT_TRUE(r.index.bits.empty());
+    }
     Batch bmax(8), barg(8);
     for (size_t i = 0; i < case_count(100000, 1000000); ++i) {
       std::vector<int64_t> v;
@@ -183,6 +192,62 @@ TEST(GadgetSelect, StaircaseTablesAll16BitInputs) {
     for (int64_t y = op.min_raw(); y <= op.max_raw(); ++y)
       batch.add({x, y}, numerics::correctly_rounded(numerics::UnaryFn::exp, x + y, sum_fmt, out));
   check_batch(ntk, batch, 0, 3000);
+}
+
+TEST(GadgetSelect, FunctionOfRoundedLinearForm) {
+  // f(round(S)) with the rounding folded into the thresholds: S = 3a - 5b/2 + 1/4 for Q(8,4) operands
+  // (every pair), rounded half to even and saturated to the table format Q(8,3), then sigmoid.
+  Format op(8, 4), table_in(8, 3), out(8, 7);
+  const numerics::Table& table = numerics::Table::get(numerics::UnaryFn::sigmoid, table_in, out);
+  {
+    Network ntk;
+    Bus a = ntk.create_input_bus("a", op);
+    Bus b = ntk.create_input_bus("b", op);
+    LinearForm lf;
+    lf.frac = 5;
+    lf.constant = 8;  // 1/4
+    append_bus_terms(lf, a, 3, 1, "t");
+    append_bus_terms(lf, b, -5, 0, "t");
+    GadgetStats st;
+    ntk.add_output_bus(function_of_linear_form(ntk, lf, table_in, [&](int64_t v) { return table.lookup(v); }, out, &st));
+    EXPECT_LE(st.depth, 2u);
+    std::vector<numerics::Rational> c{numerics::Rational(3), numerics::Rational(-5, 2)};
+    Batch batch(2);
+    for (int64_t x = op.min_raw(); x <= op.max_raw(); ++x)
+      for (int64_t y = op.min_raw(); y <= op.max_raw(); ++y) {
+        numerics::Fixed t[2] = {fx(x, op), fx(y, op)};
+        int64_t r = numerics::linear_form(numerics::Rational(1, 4), c, t, table_in).raw;
+        batch.add({x, y}, numerics::correctly_rounded(numerics::UnaryFn::sigmoid, r, table_in, out));
+      }
+    check_batch(ntk, batch, 0, 3000);
+  }
+  // A 64-term form (a linear layer's neuron) feeding tanh at depth 2, random inputs.
+  std::mt19937_64 rng(64);
+  Format in(8, 4), tin(12, 6), tout(8, 6);
+  const numerics::Table& th = numerics::Table::get(numerics::UnaryFn::tanh, tin, tout);
+  Network ntk;
+  std::vector<Bus> xs;
+  LinearForm lf;
+  lf.frac = 4 + 7;
+  std::vector<numerics::Fixed> cw;
+  for (int i = 0; i < 64; ++i) {
+    xs.push_back(ntk.create_input_bus("x" + std::to_string(i), in));
+    int64_t w = int64_t(rng() % 255) - 127;
+    cw.push_back(fx(w, Format(8, 7)));
+    append_bus_terms(lf, xs.back(), w, 0, "t");
+  }
+  GadgetStats st;
+  ntk.add_output_bus(function_of_linear_form(ntk, lf, tin, [&](int64_t v) { return th.lookup(v); }, tout, &st));
+  EXPECT_EQ(st.depth, 2u);
+  Batch batch(64);
+  for (size_t i = 0; i < case_count(20000, 200000); ++i) {
+    std::vector<int64_t> raw;
+    std::vector<numerics::Fixed> t;
+    for (int j = 0; j < 64; ++j) raw.push_back(random_raw(rng, in) / int64_t(rng() % 4 + 1)), t.push_back(fx(raw.back(), in));
+    int64_t r = numerics::dot(cw, t, tin).raw;
+    batch.add(raw, th.lookup(r));  // the table itself is checked against MPFR in tests/numerics
+  }
+  check_batch(ntk, batch, 0, 100);
 }
 
 TEST(GadgetSelect, StaircaseRefusesWideInputsAndBadValues) {

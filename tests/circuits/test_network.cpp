@@ -35,7 +35,9 @@ void expect_canonical(const Network& ntk) {
       EXPECT_GT(v.weight(i), 0) << "gate " << g;
       EXPECT_NE(v.fanins[i].index(), 0u) << "gate " << g << ": constant fan-in";
       EXPECT_LT(v.fanins[i].index(), ntk.gate_node(g)) << "topological order";
-      if (i) EXPECT_LT(v.fanins[i - 1].index(), v.fanins[i].index()) << "sorted, no node twice";
+      if (i) {
+        EXPECT_LT(v.fanins[i - 1].index(), v.fanins[i].index()) << "sorted, no node twice";
+      }
       sum += v.weight(i);
       gcd = gcd128(gcd, v.weight(i));
     }
