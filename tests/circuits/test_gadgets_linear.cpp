@@ -96,15 +96,15 @@ TEST(GadgetLinear, IteratedAddExhaustiveThreeSixBitTerms) {
     GadgetStats st;
     ntk.add_output_bus(sum_buses(ntk, xs, out, {}, &st));
     EXPECT_LE(st.depth, 2u);
-    Checker chk{ntk};
+    Batch batch(3);
     for (int64_t a = in.min_raw(); a <= in.max_raw(); ++a)
       for (int64_t b = in.min_raw(); b <= in.max_raw(); ++b)
         for (int64_t c = in.min_raw(); c <= in.max_raw(); ++c) {
           numerics::Fixed t[3] = {fx(a, in), fx(b, in), fx(c, in)};
-          chk.check({a, b, c}, numerics::sum(t, out).raw);
+          batch.add({a, b, c}, numerics::sum(t, out).raw);
         }
-    EXPECT_EQ(chk.failures, 0) << out.str();
-    EXPECT_EQ(chk.cases, 1u << 18);
+    EXPECT_EQ(batch.size(), 1u << 18);
+    check_batch(ntk, batch, 0, 5000);
   }
 }
 
@@ -184,6 +184,8 @@ TEST(GadgetLinear, DotConst64TermsAllVariants) {
       batch.add(raw, numerics::dot(cfix, t, out).raw);
     }
     for (auto [budget, group] : {std::pair{2, 0u}, std::pair{4, 16u}, std::pair{4, 7u}, std::pair{6, 5u}}) {
+      // The depth-2 form at 16 bits has 1.5 M edges: only in the slow run.
+      if (n == 16 && budget == 2 && case_count(0, 1) == 0) continue;
       Network ntk;
       std::vector<Bus> xs;
       for (int i = 0; i < 64; ++i) xs.push_back(ntk.create_input_bus("x" + std::to_string(i), in));
