@@ -1,0 +1,85 @@
+#pragma once
+// The circuit arithmetic policy (DESIGN.md: the generic sampler traced with Scalar = Wire). A Value
+// is a bus of signals in a threshold network together with its fixed-point format; every policy
+// operation adds the gadget that computes, bit for bit, what FixedArith computes (SPEC section 2):
+//   linear / lincomb / sum / convert   one linear form with fused round-half-even and saturation
+//   dot / mul / mul_add                AND layer of partial products + one linear form (the multiply gadget)
+//   unary                              staircase over the correctly rounded table
+//   max                                the max gadget, then a conversion to the output format
+//   constant / trig                    constant signals
+// Non-dyadic rational coefficients (t - r = 1/3 on a 3-step grid) cannot use the binary carry
+// construction; they go through a thermometer of the exactly scaled form (see rational_form.hpp).
+//
+// input(x) of a value known while tracing (the model's placeholder zeros) is a constant bus; the
+// sampler's free inputs (the noise) are made by primary_input(), which trace.hpp calls.
+// Every gate is tagged with a module: the optional scope the caller pushed, then the operation kind.
+#include <string>
+#include <vector>
+
+#include "circuits/gadgets/linear_form.hpp"
+#include "circuits/network.hpp"
+#include "sampler/arith.hpp"
+
+namespace tc0::sampler::compile {
+
+using circuits::Bus;
+using circuits::Network;
+
+// One recorded operation: its sequence number, kind and output bus (for locating the first
+// diverging operation when a circuit disagrees with the Fixed model).
+struct TracedOp {
+  std::string kind;
+  Bus bus;
+  std::string module;  // module path of the last gate built when the operation finished
+};
+
+struct WireOptions {
+  // Construction strategy of every linear form (fixed for a whole compile, SPEC section 3).
+  circuits::gadgets::LinearFormParams linear{};
+  // When set, every operation's output is appended here in execution order.
+  std::vector<TracedOp>* record = nullptr;
+};
+
+class WireArith {
+ public:
+  using Value = Bus;
+
+  explicit WireArith(Network& ntk, WireOptions opts = {}) : ntk_(&ntk), opts_(opts) {}
+
+  Network& network() const { return *ntk_; }
+  // A fresh primary input bus of format f.
+  Bus primary_input(Format f, const std::string& name) const;
+
+  Bus input(const Fixed& x) const;
+  Bus constant(const Const& c) const;
+  Bus trig(Trig fn, const Rational& q, Format out) const;
+  Bus linear(std::span<const Const> w, std::span<const Bus> x, std::span<const Const> bias, const Rational& offset,
+             Format out) const;
+  Bus lincomb(const Rational& offset, std::span<const Rational> c, std::span<const Bus> x, Format out) const;
+  Bus dot(std::span<const Bus> x, std::span<const Bus> y, const Rational& scale, const Rational& offset,
+          Format out) const;
+  Bus mul(const Bus& a, const Bus& b, Format out) const;
+  Bus mul_add(const Bus& a, const Bus& b, const Bus& c, Format out) const;
+  Bus sum(std::span<const Bus> x, Format out) const;
+  Bus max(std::span<const Bus> x, Format out) const;
+  Bus unary(UnaryFn fn, const Bus& x, Format out) const;
+  Bus convert(const Bus& x, Format out) const;
+  // A circuit value has no number until it is simulated.
+  double to_double(const Bus& x) const;
+
+  uint64_t operations() const { return ops_; }
+
+ private:
+  Bus finish(const char* kind, Bus b) const;
+  Bus convert_bus(const Bus& x, Format out) const;  // convert without recording
+  Network* ntk_;
+  WireOptions opts_;
+  mutable uint64_t ops_ = 0;
+};
+
+static_assert(ArithPolicy<WireArith>);
+
+// A bus of constant signals holding x.
+Bus constant_bus(const Fixed& x, const std::string& name = "const");
+
+}  // namespace tc0::sampler::compile
