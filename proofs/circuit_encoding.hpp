@@ -1,0 +1,41 @@
+#pragma once
+// A threshold network as Z3 bit-vector formulas (QF_BV). Each input bus becomes one free bit-vector
+// named after it (with a prefix, so two networks can share a solver); every gate
+// [sum_i w_i x_i >= theta] becomes a zero-extended sum of ite(x_i, w_i, 0) in an accumulator just
+// wide enough for sum |w_i|, compared with bvuge (NOTES.md: far faster than pseudo-Boolean or
+// integer encodings). Negative weights are moved onto the complemented input first, so every sum
+// is unsigned. Output buses are read back as bit-vectors of their width.
+#include <z3++.h>
+
+#include <string>
+#include <vector>
+
+#include "circuits/network.hpp"
+
+namespace tc0::proofs {
+
+class CircuitEncoding {
+ public:
+  // Fresh inputs: bus b becomes the bit-vector constant prefix + b.name.
+  CircuitEncoding(z3::context& ctx, const circuits::Network& ntk, const std::string& prefix = "");
+  // Given inputs: one bit-vector per input port (sim::input_ports order: buses, then loose inputs).
+  CircuitEncoding(z3::context& ctx, const circuits::Network& ntk, const std::vector<z3::expr>& port_values);
+
+  // Input ports in sim::input_ports() order, as bit-vectors of the port widths.
+  const std::vector<z3::expr>& inputs() const { return inputs_; }
+  // Output buses in ntk.output_buses() order, as bit-vectors of their widths.
+  std::vector<z3::expr> outputs() const;
+  z3::expr output(const std::string& bus_name) const;
+  z3::expr signal(circuits::Signal s) const;
+
+ private:
+  void encode_gates();
+  z3::expr bus_bits(const circuits::Bus& bus) const;
+
+  z3::context& ctx_;
+  const circuits::Network& ntk_;
+  std::vector<z3::expr> inputs_;
+  std::vector<z3::expr> nodes_;  // Boolean value of each node
+};
+
+}  // namespace tc0::proofs

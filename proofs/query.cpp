@@ -1,0 +1,67 @@
+#include "proofs/query.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace tc0::proofs {
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::proved: return "proved";
+    case Verdict::refuted: return "refuted";
+    case Verdict::inconclusive: return "inconclusive";
+  }
+  return "?";
+}
+
+std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions) {
+  z3::expr_vector v(ctx);
+  for (const auto& a : assertions) v.push_back(a);
+  // The benchmark printer takes the last formula separately.
+  z3::expr last = v.empty() ? ctx.bool_val(true) : v.back();
+  std::vector<Z3_ast> rest;
+  for (unsigned i = 0; i + 1 < v.size(); ++i) rest.push_back(v[i]);
+  std::string body = Z3_benchmark_to_smtlib_string(ctx, "tc0flow proof obligation", "QF_BV", "unknown", "",
+                                                   unsigned(rest.size()), rest.data(), last);
+  return body;
+}
+
+std::string file_stem(const std::string& name) {
+  std::string s;
+  for (char c : name) s.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '_');
+  return s;
+}
+
+SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, const QueryOptions& opt,
+                    const std::string& name) {
+  if (!opt.smt2_dir.empty()) {
+    std::filesystem::create_directories(opt.smt2_dir);
+    std::string path = opt.smt2_dir + "/" + file_stem(name) + ".smt2";
+    std::ofstream f(path);
+    if (!f) throw std::runtime_error(fmt::format("cannot write {}: check that the --smt2 directory is writable", path));
+    f << to_smt2(ctx, assertions);
+  }
+  z3::solver s(ctx, "QF_BV");  // Z3 picks its QF_BV tactic: simplify, then bit-blast
+  z3::params p(ctx);
+  p.set("timeout", opt.timeout_ms);
+  s.set(p);
+  for (const auto& a : assertions) s.add(a);
+  auto t0 = std::chrono::steady_clock::now();
+  SolverOutcome out;
+  try {
+    out.status = s.check();
+  } catch (const z3::exception& e) {
+    out.status = z3::unknown;
+    out.reason = e.msg();
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (out.status == z3::sat) out.model = s.get_model();
+  if (out.status == z3::unknown && out.reason.empty()) out.reason = s.reason_unknown();
+  return out;
+}
+
+}  // namespace tc0::proofs

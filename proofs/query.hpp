@@ -1,0 +1,39 @@
+#pragma once
+// One solver query with a timeout, and its verdict. A query asserts the NEGATION of a claim:
+// unsat = proved, sat = refuted (the model is a candidate counterexample, which callers must
+// reproduce outside the solver before reporting it), unknown or timeout = inconclusive, never
+// "proved". Every query can be written as SMT-LIB2 (QF_BV) so that a second solver re-checks it.
+#include <z3++.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tc0::proofs {
+
+enum class Verdict { proved, refuted, inconclusive };
+const char* to_string(Verdict v);
+
+struct QueryOptions {
+  unsigned timeout_ms = 60000;
+  // When set, every query is also written to smt2_dir/<name>.smt2.
+  std::string smt2_dir;
+};
+
+struct SolverOutcome {
+  z3::check_result status = z3::unknown;
+  double seconds = 0;
+  std::string reason;  // Z3's reason for unknown
+  std::optional<z3::model> model;
+};
+
+// Checks the conjunction of `assertions` (the negated claim and its domain) with a timeout.
+SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, const QueryOptions& opt,
+                    const std::string& name);
+
+// The query as an SMT-LIB2 script (set-logic QF_BV, declarations, asserts, check-sat).
+std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions);
+// File-system safe form of an obligation name.
+std::string file_stem(const std::string& name);
+
+}  // namespace tc0::proofs
