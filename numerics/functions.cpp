@@ -267,7 +267,9 @@ UnaryFn unary_fn_from_name(std::string_view text) {
       fmt::format("unknown unary function '{}': valid names are {}", text, fmt::join(kNames, ", ")));
 }
 
-int64_t correctly_rounded(UnaryFn fn, int64_t raw_in, Format in, Format out, CertifyStats* stats) {
+int64_t correctly_rounded(UnaryFn fn, int64_t raw_in, Format in, Format out, CertifyStats* stats, int start_bits) {
+  if (start_bits != 0 && (start_bits < 64 || start_bits > kMaxPrecision))
+    throw std::invalid_argument(fmt::format("correctly_rounded: start_bits {} outside 64..{}", start_bits, kMaxPrecision));
   if (!in.contains_raw(raw_in))
     throw FormatError(fmt::format("{}: raw input {} does not fit format {}", name(fn), raw_in, in.str()));
   if (stats) *stats = CertifyStats{};
@@ -289,7 +291,7 @@ int64_t correctly_rounded(UnaryFn fn, int64_t raw_in, Format in, Format out, Cer
       break;
   }
   // 64 bits beyond what either format spans; the loop doubles this when it does not decide.
-  int prec = std::max(in.width(), out.width()) + 64;
+  int prec = start_bits ? start_bits : std::max(in.width(), out.width()) + 64;
   for (int retries = 0;; ++retries) {
     IntervalEval ev(prec);
     Iv r = enclose(ev, fn, raw_in, in.frac());

@@ -50,7 +50,10 @@ struct CertifyStats {
 // f(raw_in * 2^-in.frac) rounded once to out (half to even, then saturate), with the domain rules
 // of SPEC section 2. Throws std::runtime_error if 8192 bits do not decide the rounding (which no
 // legal input is known to need).
-int64_t correctly_rounded(UnaryFn fn, int64_t raw_in, Format in, Format out, CertifyStats* stats = nullptr);
+// start_bits (>= 64; 0: the default, 64 bits beyond the wider format) sets the first precision tried,
+// so that tests can exercise the retry path.
+int64_t correctly_rounded(UnaryFn fn, int64_t raw_in, Format in, Format out, CertifyStats* stats = nullptr,
+                          int start_bits = 0);
 
 // The table of fn from in (width <= 16) to out: one certified entry per input bit pattern. Built
 // on first use and shared afterwards; get() is safe to call from several threads.

@@ -44,13 +44,19 @@ inline BigInt floor_q(const Rational& q) {
   return t;
 }
 
-// q rounded to the grid of out, half to even, then clamped to out's range.
+// q rounded to the grid of out, half to even, then clamped to out's range: with s = q 2^f = n/d
+// (d > 0), take fl = floor(n/d) and the remainder r = n - fl d in [0, d); r/d against 1/2 is 2r
+// against d.
 inline int64_t round_ref(const Rational& q, numerics::Format out) {
-  Rational s = q * pow2q(out.frac());
-  BigInt fl = floor_q(s);
-  Rational rest = s - Rational(fl);  // in [0, 1)
-  Rational half(BigInt(1), BigInt(2));
-  if (rest > half || (rest == half && (fl % 2 != 0))) fl += 1;
+  static const BigInt two = 2;
+  BigInt n = numerator(q), d = denominator(q);
+  const int f = out.frac();
+  if (f >= 0) n *= numerator(pow2q(f));
+  else d *= denominator(pow2q(f));
+  BigInt fl = n / d;        // truncates toward zero
+  if (fl * d > n) fl -= 1;  // floor for negative non-integers
+  BigInt twice_rest = two * (n - fl * d);
+  if (twice_rest > d || (twice_rest == d && (fl % 2 != 0))) fl += 1;
   if (fl < BigInt(out.min_raw())) return out.min_raw();
   if (fl > BigInt(out.max_raw())) return out.max_raw();
   return static_cast<int64_t>(fl);

@@ -3,6 +3,7 @@
 // correctly_rounded(); names, errors, caching and thread safety of Table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <thread>
 
@@ -101,7 +102,10 @@ TEST(Functions, RandomWideInputsAgainstMpfr256) {
         int64_t raw;
         // Half uniform bit patterns, half small magnitudes where the functions are not saturated.
         if (i % 2 == 0) raw = std::uniform_int_distribution<int64_t>(p.in.min_raw(), p.in.max_raw())(rng);
-        else raw = std::uniform_int_distribution<int64_t>(-(int64_t{1} << (p.in.frac() + 3)), int64_t{1} << (p.in.frac() + 3))(rng);
+        else {
+          int64_t span = int64_t{1} << std::clamp(p.in.frac() + 3, 0, 62);
+          raw = std::uniform_int_distribution<int64_t>(-span, span)(rng);
+        }
         if (!p.in.contains_raw(raw)) raw = p.in.max_raw();
         auto want = ref.expected(fn, raw, p.in, p.out);
         ASSERT_TRUE(want.has_value()) << name(fn) << " raw " << raw;
@@ -156,4 +160,42 @@ TEST(Functions, TableCacheIsSharedAndThreadSafe) {
     EXPECT_EQ(y.fmt, out);
     EXPECT_EQ(y.raw, correctly_rounded(UnaryFn::gelu_erf, raw, in, out));
   }
+}
+
+// The precision-doubling path: starting at 64 bits with 64-bit outputs whose LSB sits near the 62nd
+// bit of the value leaves about 2 bits of margin, so many entries need retries; results must still
+// match the reference and the default start.
+TEST(Functions, RetriesWhenThePrecisionDoesNotDecide) {
+  struct Case {
+    UnaryFn fn;
+    Format in, out;
+    int64_t lo, hi;
+  };
+  const Format in(16, 10);
+  const std::vector<Case> cases_list = {
+      {UnaryFn::exp, in, Format(64, 42), 13926, 14300},        // e^x ~ 2^20
+      {UnaryFn::exp2, in, Format(64, 42), 19968, 20400},       // 2^x ~ 2^20
+      {UnaryFn::tanh, in, Format(64, 62), 100, 500},           // ~0.1 .. 0.5
+      {UnaryFn::sigmoid, in, Format(64, 61), -300, 300},       // ~1/2
+      {UnaryFn::gelu_erf, in, Format(64, 58), 2000, 2300},     // ~2
+      {UnaryFn::reciprocal, in, Format(64, 61), 1025, 1400},   // ~0.75 .. 1
+  };
+  MpfrRef ref;
+  uint64_t cases = 0, retried = 0;
+  for (const Case& c : cases_list) {
+    for (int64_t raw = c.lo; raw < c.hi; ++raw) {
+      CertifyStats st;
+      int64_t got = correctly_rounded(c.fn, raw, c.in, c.out, &st, 64);
+      auto want = ref.expected(c.fn, raw, c.in, c.out);
+      ASSERT_TRUE(want.has_value());
+      ASSERT_EQ(got, *want) << name(c.fn) << " raw " << raw;
+      ASSERT_EQ(got, correctly_rounded(c.fn, raw, c.in, c.out));
+      retried += st.retries > 0;
+      ++cases;
+    }
+  }
+  report_cases("correctly_rounded starting at 64 bits", cases);
+  report_cases("correctly_rounded entries that needed a retry", retried);
+  EXPECT_GT(retried, 50u);  // 74 with these ranges
+  EXPECT_THROW(correctly_rounded(UnaryFn::exp, 0, in, Format(64, 42), nullptr, 32), std::invalid_argument);
 }
