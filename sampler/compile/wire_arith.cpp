@@ -46,6 +46,7 @@ Bus constant_bus(const Fixed& x, const std::string& name) {
 }
 
 Bus WireArith::finish(const char* kind, Bus b) const {
+  if (opts_.fault_op >= 0 && ops_ == uint64_t(opts_.fault_op)) b.bits[0] = !b.bits[0];
   ++ops_;
   if (opts_.record) {
     std::string where;

@@ -38,6 +38,9 @@ struct WireOptions {
   circuits::gadgets::LinearFormParams linear{};
   // When set, every operation's output is appended here in execution order.
   std::vector<TracedOp>* record = nullptr;
+  // Testing only: complement bit 0 of the output of operation number fault_op (fault injection for
+  // the tests of the equivalence check and its diagnosis). -1: none.
+  long fault_op = -1;
 };
 
 class WireArith {

@@ -1,0 +1,59 @@
+#pragma once
+// Equivalence of a compiled sampler circuit with the Fixed sampler (SPEC section 2: the fixed-point
+// model is the specification): both run on the same inputs, half quantised noise from the
+// sampler's portable generator, half uniformly random bit patterns of the state format, and every
+// output bit must agree. On a mismatch the sampler is traced again with every operation recorded,
+// the failing input is simulated with all intermediate buses exposed and compared with the Fixed
+// model's values op by op, and the first diverging operation (index, kind, module) is reported.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "circuits/network.hpp"
+#include "sampler/compile/trace.hpp"
+#include "sampler/model.hpp"
+
+namespace tc0::sampler::compile {
+
+struct EquivalenceOptions {
+  size_t count = 1000;
+  uint64_t seed = 1;
+  double noise_fraction = 0.5;  // the rest are uniformly random bit patterns
+  size_t batch = 4096;          // inputs simulated per batch
+  CompileOptions compile{};     // how `ntk` was compiled (for the diagnosis retrace)
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+struct Mismatch {
+  size_t input = 0;           // index of the input (noise inputs first)
+  std::string input_kind;     // "noise" or "random bits"
+  std::vector<int64_t> raw;   // the input's raw values
+  size_t output = 0;          // first differing output entry
+  int64_t circuit = 0, fixed = 0;
+  // first diverging operation (when found)
+  long op_index = -1;
+  std::string op_kind, op_module;
+  int64_t op_circuit = 0, op_fixed = 0;
+  std::string describe() const;
+};
+
+struct EquivalenceResult {
+  size_t compared = 0, mismatches = 0, noise_inputs = 0, random_inputs = 0;
+  std::optional<Mismatch> first;
+  double seconds_fixed = 0, seconds_circuit = 0;
+  bool ok() const { return mismatches == 0; }
+};
+
+// The inputs of the check: count vectors of data_dim raw values in the state format.
+std::vector<std::vector<Fixed>> equivalence_inputs(const Model& m, const EquivalenceOptions& o, size_t* noise_count);
+
+EquivalenceResult check_equivalence(const Model& m, const SamplerSpec& spec, const circuits::Network& ntk,
+                                    const EquivalenceOptions& o);
+
+// Fixed sampler outputs for the given inputs (raw values).
+std::vector<std::vector<int64_t>> run_fixed(const Model& m, const SamplerSpec& spec,
+                                            const std::vector<std::vector<Fixed>>& inputs);
+
+}  // namespace tc0::sampler::compile
