@@ -1,6 +1,7 @@
 #include "circuits/sim/bitsim.hpp"
 
 #include <fmt/format.h>
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -60,8 +61,9 @@ void eval_bitsliced(const FlatNetwork& f, uint32_t g, uint64_t* values, uint32_t
   }
 }
 
-// ---- one int64 accumulator per sample: vectorises (AVX-512 / AVX2 clones picked at run time) ----
-__attribute__((target_clones("avx512f", "avx2", "default"))) void eval_lanes64(
+// ---- one int64 accumulator per sample ----
+// Portable version: the compiler vectorises the lane loop (AVX2 / AVX-512 clones picked at run time).
+__attribute__((target_clones("avx2", "default"))) void eval_lanes64_generic(
     const uint32_t* fanin, const int64_t* weight, uint64_t n, int64_t theta, const uint64_t* values,
     uint32_t B, uint64_t* out, int64_t* acc) {
   std::fill(acc, acc + size_t(B) * 64, 0);
@@ -82,6 +84,40 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void eval_lanes64(
     for (int j = 0; j < 64; ++j) word |= uint64_t(a[j] >= theta) << j;
     out[b] = word;
   }
+}
+
+// AVX-512: the 64 lanes of one word live in eight zmm registers and each edge is eight masked adds,
+// the mask being the sample bits themselves (no bit-to-lane expansion at all).
+__attribute__((target("avx512f"))) void eval_lanes64_avx512(const uint32_t* fanin, const int64_t* weight, uint64_t n,
+                                                            int64_t theta, const uint64_t* values, uint32_t B,
+                                                            uint64_t* out) {
+  const __m512i th = _mm512_set1_epi64(theta);
+  for (uint32_t b = 0; b < B; ++b) {
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    for (uint64_t e = 0; e < n; ++e) {
+      const uint32_t lit = fanin[e];
+      const uint64_t word = values[size_t(lit >> 1) * B + b] ^ complement_mask(lit);
+      const __m512i w = _mm512_set1_epi64(weight[e]);
+      a0 = _mm512_mask_add_epi64(a0, __mmask8(word), a0, w);
+      a1 = _mm512_mask_add_epi64(a1, __mmask8(word >> 8), a1, w);
+      a2 = _mm512_mask_add_epi64(a2, __mmask8(word >> 16), a2, w);
+      a3 = _mm512_mask_add_epi64(a3, __mmask8(word >> 24), a3, w);
+      a4 = _mm512_mask_add_epi64(a4, __mmask8(word >> 32), a4, w);
+      a5 = _mm512_mask_add_epi64(a5, __mmask8(word >> 40), a5, w);
+      a6 = _mm512_mask_add_epi64(a6, __mmask8(word >> 48), a6, w);
+      a7 = _mm512_mask_add_epi64(a7, __mmask8(word >> 56), a7, w);
+    }
+    out[b] = uint64_t(_mm512_cmpge_epi64_mask(a0, th)) | uint64_t(_mm512_cmpge_epi64_mask(a1, th)) << 8 |
+             uint64_t(_mm512_cmpge_epi64_mask(a2, th)) << 16 | uint64_t(_mm512_cmpge_epi64_mask(a3, th)) << 24 |
+             uint64_t(_mm512_cmpge_epi64_mask(a4, th)) << 32 | uint64_t(_mm512_cmpge_epi64_mask(a5, th)) << 40 |
+             uint64_t(_mm512_cmpge_epi64_mask(a6, th)) << 48 | uint64_t(_mm512_cmpge_epi64_mask(a7, th)) << 56;
+  }
+}
+
+void eval_lanes64(const uint32_t* fanin, const int64_t* weight, uint64_t n, int64_t theta, const uint64_t* values,
+                  uint32_t B, uint64_t* out, int64_t* acc, bool avx512) {
+  if (avx512) eval_lanes64_avx512(fanin, weight, n, theta, values, B, out);
+  else eval_lanes64_generic(fanin, weight, n, theta, values, B, out, acc);
 }
 
 void eval_lanes128(const FlatNetwork& f, uint32_t g, const uint64_t* values, uint32_t B, uint64_t* out,
@@ -114,7 +150,7 @@ struct Scratch {
   std::vector<Weight> acc128;
 };
 
-void eval_block_with(const FlatNetwork& f, uint64_t* values, uint32_t B, Scratch& s) {
+void eval_block_with(const FlatNetwork& f, uint64_t* values, uint32_t B, Scratch& s, bool avx512) {
   if (s.acc64.size() < size_t(B) * 64) {
     s.counter.assign(size_t(128) * B, 0);
     s.acc64.assign(size_t(B) * 64, 0);
@@ -129,7 +165,7 @@ void eval_block_with(const FlatNetwork& f, uint64_t* values, uint32_t B, Scratch
       case GateKernel::lanes64:
         eval_lanes64(f.fanin.data() + f.fanin_begin[g], f.weight64.data() + f.fanin_begin[g],
                      f.fanin_begin[g + 1] - f.fanin_begin[g], int64_t(f.theta[g]), values, B, out,
-                     s.acc64.data());
+                     s.acc64.data(), avx512);
         break;
       case GateKernel::lanes128:
         eval_lanes128(f, g, values, B, out, s.acc128.data());
@@ -140,11 +176,16 @@ void eval_block_with(const FlatNetwork& f, uint64_t* values, uint32_t B, Scratch
 
 }  // namespace
 
-void eval_block(const FlatNetwork& flat, uint64_t* values, uint32_t block_words) {
+bool cpu_has_avx512() {
+  static const bool yes = __builtin_cpu_supports("avx512f");
+  return yes;
+}
+
+void eval_block(const FlatNetwork& flat, uint64_t* values, uint32_t block_words, bool avx512) {
   if (block_words == 0 || block_words > kMaxBlockWords)
     throw std::invalid_argument(fmt::format("eval_block: block_words {} outside 1..{}", block_words, kMaxBlockWords));
   Scratch s;
-  eval_block_with(flat, values, block_words, s);
+  eval_block_with(flat, values, block_words, s, avx512 && cpu_has_avx512());
 }
 
 std::vector<Bus> input_ports(const Network& ntk) {
@@ -169,7 +210,8 @@ int64_t wrap_to_bus(int64_t v, size_t width, bool is_signed) {
 }
 
 BitSimulator::BitSimulator(const Network& ntk, SimOptions options)
-    : flat_(flatten(ntk)), inputs_(input_ports(ntk)), outputs_(ntk.output_buses()), options_(options) {
+    : flat_(flatten(ntk, options.bitslice_pops >= 0 ? options.bitslice_pops : options.avx512 && cpu_has_avx512() ? 0 : 4)),
+      inputs_(input_ports(ntk)), outputs_(ntk.output_buses()), options_(options) {
   if (options_.block_words == 0 || options_.block_words > kMaxBlockWords)
     throw std::invalid_argument(
         fmt::format("simulator block size {} words is outside 1..{}", options_.block_words, kMaxBlockWords));
@@ -218,6 +260,7 @@ BusBatch BitSimulator::run(const BusBatch& inputs) const {
   const size_t num_blocks = (n + block_samples - 1) / block_samples;
   const uint32_t slots = flat_.num_slots();
   const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+  const bool avx512 = options_.avx512 && cpu_has_avx512();
 
 #pragma omp parallel num_threads(threads)
   {
@@ -236,7 +279,7 @@ BusBatch BitSimulator::run(const BusBatch& inputs) const {
           for (size_t i = 0; i < count; ++i) w[i >> 6] |= ((uint64_t(inputs[p][s0 + i]) >> k) & 1) << (i & 63);
         }
       }
-      eval_block_with(flat_, values.data(), B, scratch);
+      eval_block_with(flat_, values.data(), B, scratch, avx512);
       for (size_t o = 0; o < outputs_.size(); ++o) {
         const auto& lits = output_slots_[o];
         const bool sgn = outputs_[o].is_signed;

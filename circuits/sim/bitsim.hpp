@@ -18,7 +18,15 @@ namespace tc0::circuits::sim {
 struct SimOptions {
   int threads = 0;              // 0: OpenMP's default
   uint32_t block_words = 4;     // words of 64 samples per block, 1..64
+  // Kernel choice (measured, see README): with AVX-512 the masked-add lane kernel beats bit-slicing
+  // on every gadget we measured, without it bit-slicing wins for weights with few set bits.
+  // -1: automatic (0 with AVX-512, else 4); otherwise passed to flatten().
+  int bitslice_pops = -1;
+  bool avx512 = true;           // use the AVX-512 kernel when the CPU has it
 };
+
+// Whether this CPU runs the AVX-512 kernel.
+bool cpu_has_avx512();
 
 // Bus values, values[port][sample]. A signed bus is sign-extended to int64, an unsigned one
 // zero-extended (an unsigned 64-bit bus wraps into the int64 bit pattern).
@@ -55,6 +63,6 @@ class BitSimulator {
 // Evaluates the gates of `flat` on one block: values holds num_slots x block_words words, slot-major
 // (slot s occupies words [s * block_words, (s + 1) * block_words)); slot 0 and the input slots must be
 // filled. Exposed for the benchmark and the CUDA backend's cross-checks.
-void eval_block(const FlatNetwork& flat, uint64_t* values, uint32_t block_words);
+void eval_block(const FlatNetwork& flat, uint64_t* values, uint32_t block_words, bool avx512 = true);
 
 }  // namespace tc0::circuits::sim

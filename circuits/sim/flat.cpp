@@ -35,7 +35,8 @@ std::vector<uint32_t> node_levels(const Network& ntk) {
   return level;
 }
 
-FlatNetwork flatten(const Network& ntk) {
+FlatNetwork flatten(const Network& ntk, int bitslice_pops) {
+  const int kBitslicedPopsPerEdge = bitslice_pops;
   FlatNetwork f;
   f.num_inputs = ntk.num_inputs();
   f.num_gates = ntk.num_gates();
@@ -84,7 +85,7 @@ FlatNetwork flatten(const Network& ntk) {
     if (mag >= (Weight(1) << 62)) {
       k = GateKernel::lanes128;
       any_wide = true;
-    } else if (!negative_weight && pops <= 4 * int(gv.size())) {
+    } else if (!negative_weight && pops <= kBitslicedPopsPerEdge * int(gv.size())) {
       // Bit-sliced addition costs about (set bits) x (carry run) word ops per edge for 64 samples;
       // the lane scheme costs 64 lane ops per edge, so few set bits per weight favour bit-slicing.
       k = GateKernel::bitsliced;

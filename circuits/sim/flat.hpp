@@ -46,6 +46,8 @@ struct FlatNetwork {
 // gates. Indexed by node.
 std::vector<uint32_t> node_levels(const Network& ntk);
 
-FlatNetwork flatten(const Network& ntk);
+// bitslice_pops: a gate whose weights have at most this many set bits on average (and no int128
+// need) takes the bit-sliced kernel; 0 sends every narrow gate to the int64 lanes.
+FlatNetwork flatten(const Network& ntk, int bitslice_pops = 4);
 
 }  // namespace tc0::circuits::sim

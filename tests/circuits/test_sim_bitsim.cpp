@@ -58,19 +58,28 @@ TEST(BitSim, RandomNetworksMatchReference) {
     p.max_weight_class = int(seed % 4);
     p.max_output_width = seed % 5 == 0 ? 64 : 20;
     const Network ntk = random_network(p);
-    BitSimulator sim(ntk, {.threads = 2, .block_words = uint32_t(1 + seed % 5)});
-    for (auto k : sim.flat().kernel) ++kernels[size_t(k)];
     const size_t n = 300 + seed * 7;  // not a multiple of 64: partial blocks and words
-    const BusBatch in = random_inputs(sim.inputs(), n, seed * 1000);
-    const BusBatch got = sim.run(in);
-    const BusBatch want = reference_outputs(ntk, sim.inputs(), in);
-    ASSERT_EQ(got.size(), want.size());
-    for (size_t o = 0; o < got.size(); ++o)
-      for (size_t s = 0; s < n; ++s) {
-        ASSERT_EQ(got[o][s], want[o][s]) << "seed " << seed << " output " << sim.outputs()[o].name << " sample " << s;
-        ++compared;
+    BusBatch want;
+    // Every kernel configuration: bit-sliced where it applies (pops 4) or int64 lanes only (pops 0),
+    // with the AVX-512 masked-add kernel and with the portable one.
+    for (int pops : {4, 0})
+      for (bool avx512 : {true, false}) {
+        BitSimulator sim(ntk, {.threads = 2, .block_words = uint32_t(1 + seed % 5), .bitslice_pops = pops, .avx512 = avx512});
+        if (pops == 4 && avx512)
+          for (auto k : sim.flat().kernel) ++kernels[size_t(k)];
+        const BusBatch in = random_inputs(sim.inputs(), n, seed * 1000);
+        if (want.empty()) want = reference_outputs(ntk, sim.inputs(), in);
+        const BusBatch got = sim.run(in);
+        ASSERT_EQ(got.size(), want.size());
+        for (size_t o = 0; o < got.size(); ++o)
+          for (size_t s = 0; s < n; ++s) {
+            ASSERT_EQ(got[o][s], want[o][s]) << "seed " << seed << " pops " << pops << " avx512 " << avx512 << " output "
+                                             << sim.outputs()[o].name << " sample " << s;
+            ++compared;
+          }
       }
   }
+  if (!cpu_has_avx512()) GTEST_LOG_(WARNING) << "no AVX-512 on this CPU: the AVX-512 kernel was not exercised";
   // Every accumulation scheme was exercised.
   EXPECT_GT(kernels[size_t(GateKernel::bitsliced)], 100u);
   EXPECT_GT(kernels[size_t(GateKernel::lanes64)], 100u);
@@ -83,13 +92,15 @@ TEST(BitSim, SameBitsForEveryThreadCountAndBlockSize) {
   p.seed = 77;
   p.gates = 400;
   const Network ntk = random_network(p);
-  BitSimulator base(ntk, {.threads = 1, .block_words = 1});
+  BitSimulator base(ntk, {.threads = 1, .block_words = 1, .bitslice_pops = 4, .avx512 = false});
   const BusBatch in = random_inputs(base.inputs(), 5000, 5);
   const BusBatch want = base.run(in);
   for (int threads : {1, 2, 3}) {
     for (uint32_t bw : {1u, 2u, 7u, 16u, 64u}) {
-      BitSimulator sim(ntk, {.threads = threads, .block_words = bw});
-      EXPECT_EQ(sim.run(in), want) << threads << " threads, " << bw << " words per block";
+      for (bool avx512 : {true, false}) {
+        BitSimulator sim(ntk, {.threads = threads, .block_words = bw, .bitslice_pops = -1, .avx512 = avx512});
+        EXPECT_EQ(sim.run(in), want) << threads << " threads, " << bw << " words per block, avx512 " << avx512;
+      }
     }
   }
 }

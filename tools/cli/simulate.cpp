@@ -118,7 +118,7 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
   return [o] {
     if (o->inputs.empty() && o->random == 0) throw std::runtime_error("give --inputs FILE or --random N");
     const Network ntk = io::load_native(o->file);
-    const sim::BitSimulator simulator(ntk, {o->threads, o->block_words});
+    const sim::BitSimulator simulator(ntk, {.threads = o->threads, .block_words = o->block_words});
     const auto& ports = simulator.inputs();
     const auto& outs = simulator.outputs();
     FILE* out = stdout;
