@@ -30,7 +30,7 @@ struct Row {
   std::string gadget, variant;
   int n;
   GadgetStats st;
-  int spec_depth;
+  std::string spec_depth;
   std::string spec_size;
 };
 
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<Row> rows;
-  auto run = [&](const std::string& g, const std::string& var, int n, int spec_depth, const std::string& spec,
+  auto run = [&](const std::string& g, const std::string& var, int n, const std::string& spec_depth, const std::string& spec,
                  const std::function<void(Network&, GadgetStats&)>& build) {
     Network ntk;
     GadgetStats st;
@@ -81,55 +81,56 @@ int main(int argc, char** argv) {
   };
   for (int n : {8, 16, 32}) {
     Format q(n, 0), qh(n, n / 2);
-    run("compare X >= Y", "signed", n, 1, "1", [&](Network& k, GadgetStats& st) {
+    run("compare X >= Y", "signed", n, "1", "1", [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 2, q, "x");
       compare_ge(k, x[0], x[1], &st);
     });
-    run("add", "exact, n+1 bits out", n, 2, ref_size("16", "32", "64", n), [&](Network& k, GadgetStats& st) {
+    run("add", "exact, n+1 bits out", n, "2", ref_size("16", "32", "64", n), [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 2, q, "x");
       add_exact(k, x[0], x[1], &st);
     });
-    run("add", "round 1 bit + saturate to n bits", n, 2, "-", [&](Network& k, GadgetStats& st) {
+    run("add", "round 1 bit + saturate to n bits", n, "2", "-", [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 2, qh, "x");
       add(k, x[0], x[1], Format(n, n / 2 - 1), {}, &st);
     });
-    run("sub", "round 1 bit + saturate to n bits", n, 2, "-", [&](Network& k, GadgetStats& st) {
+    run("sub", "round 1 bit + saturate to n bits", n, "2", "-", [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 2, qh, "x");
       sub(k, x[0], x[1], Format(n, n / 2 - 1), {}, &st);
     });
-    run("iterated add", "m = 8, exact n+3 bits", n, 2, ref_size("66", "130", "258", n), [&](Network& k, GadgetStats& st) {
+    run("iterated add", "m = 8, exact n+3 bits", n, "2", ref_size("66", "130", "258", n), [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 8, q, "x");
       sum_buses(k, x, Format(n + 3, 0), {}, &st);
     });
-    run("iterated add", "m = 8, round 3 bits + saturate to n bits", n, 2, "-", [&](Network& k, GadgetStats& st) {
+    run("iterated add", "m = 8, round 3 bits + saturate to n bits", n, "2", "-", [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 8, qh, "x");
       sum_buses(k, x, Format(n, n / 2 - 3), {}, &st);
     });
-    run("multiply by constant", "x * 0.7071.. (n-bit constant), round + saturate to n bits", n, 2, "-",
+    run("multiply by constant", "x * 0.7071.. (n-bit constant), round + saturate to n bits", n, "2", "-",
         [&](Network& k, GadgetStats& st) {
           auto x = input_buses(k, 1, qh, "x");
           Weight c = Weight(0xB504F333F9DE6484ull >> (64 - n)) >> 1;  // sqrt(1/2) in Q(n, n-1)
           mul_const(k, x[0], Constant{c, n - 1}, qh, {}, &st);
         });
-    for (int budget : {2, 4}) {
-      run("constant dot product", fmt::format("64 terms, depth budget {}", budget), n, 2, "-",
+    for (int budget : {2, 4, 6}) {
+      run("constant dot product", fmt::format("64 terms, depth budget {}", budget), n,
+          budget == 2 ? "2" : fmt::format("2 (+{} by choice)", budget - 2), "-",
           [&](Network& k, GadgetStats& st) {
             auto x = input_buses(k, 64, qh, "x");
             std::vector<Constant> c;
             for (int i = 0; i < 64; ++i) c.push_back(Constant{Weight((i * 37 + 11) % 255 - 127), 7});
-            dot_const(k, Constant{3, 2}, c, x, qh, LinearFormParams{budget, 16}, &st);
+            dot_const(k, Constant{3, 2}, c, x, qh, LinearFormParams{budget, 16u}, &st);
           });
     }
-    run("multiply X*Y", "full 2n bits", n, 3, ref_size("135", "527", "2079", n), [&](Network& k, GadgetStats& st) {
+    run("multiply X*Y", "full 2n bits", n, "3", ref_size("135", "527", "2079", n), [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 2, q, "x");
       multiply_full(k, x[0], x[1], &st);
     });
-    run("multiply X*Y", "fixed point Q(n,n/2), round + saturate", n, 3, "-", [&](Network& k, GadgetStats& st) {
+    run("multiply X*Y", "fixed point Q(n,n/2), round + saturate", n, "3", "-", [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 2, qh, "x");
       multiply(k, x[0], x[1], qh, {}, &st);
     });
     if (n <= 16) {
-      run("function of a linear form", "monotone: tanh-like table, 8-bit out", n, 2, "<= changes + q; <= 263",
+      run("function of a linear form", "monotone: tanh-like table, 8-bit out", n, "2", "<= changes + q; <= 263",
           [&](Network& k, GadgetStats& st) {
             auto x = input_buses(k, 1, q, "x");
             int64_t scale = int64_t(1) << (n - 3);
@@ -139,7 +140,18 @@ int main(int argc, char** argv) {
               return (v * 127) / (a + scale);
             }, Format(8, 7), &st);
           });
-      run("function of a linear form", "round n -> 8 bits (staircase)", n, 2, "<= changes + q", [&](Network& k, GadgetStats& st) {
+      run("function of a linear form", "64-term dot product -> round to Q(12,6) -> 8-bit table, fused", n, "2",
+          "<= changes + q", [&](Network& k, GadgetStats& st) {
+            auto x = input_buses(k, 64, qh, "x");
+            LinearForm lf;
+            lf.frac = n / 2 + 7;
+            for (int i = 0; i < 64; ++i) append_bus_terms(lf, x[i], Weight((i * 37 + 11) % 255 - 127), 0, "t");
+            function_of_linear_form(k, lf, Format(12, 6), [](int64_t v) {
+              int64_t a = v < 0 ? -v : v;
+              return (v * 127) / (a + 64);
+            }, Format(8, 7), &st);
+          });
+      run("function of a linear form", "round n -> 8 bits (staircase; identity at n = 8)", n, "2", "<= changes + q", [&](Network& k, GadgetStats& st) {
         auto x = input_buses(k, 1, q, "x");
         int sh = n - 8;
         function_of_bus(k, x[0], [sh](int64_t v) {
@@ -150,15 +162,15 @@ int main(int argc, char** argv) {
         }, Format(8, 0), &st);
       });
     }
-    run("max", "N = 8, max only", n, 3, n == 8 ? "100" : "-", [&](Network& k, GadgetStats& st) {
+    run("max", "N = 8, max only", n, "3", n == 8 ? "100" : "-", [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 8, q, "x");
       max_argmax(k, x, MaxParams{true, false}, &st);
     });
-    run("max", "N = 8, max and argmax", n, 3, "-", [&](Network& k, GadgetStats& st) {
+    run("max", "N = 8, max and argmax", n, "3", "-", [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 8, q, "x");
       max_argmax(k, x, MaxParams{true, true}, &st);
     });
-    run("mux", "sel ? a : b, input data", n, 2, "-", [&](Network& k, GadgetStats& st) {
+    run("mux", "sel ? a : b, input data", n, "2", "-", [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 2, q, "x");
       Signal s = k.create_input("sel");
       mux(k, s, x[0], x[1], &st);
@@ -196,9 +208,9 @@ int main(int argc, char** argv) {
   }
   for (const Row& r : rows) {
     if (!markdown)
-      std::printf("%-26s %-56s %3d %8llu %10llu %5u %5d %5d %5d %s\n", r.gadget.c_str(), r.variant.c_str(), r.n,
+      std::printf("%-26s %-56s %3d %8llu %10llu %5u %5d %5d %5s %s\n", r.gadget.c_str(), r.variant.c_str(), r.n,
                   (unsigned long long)r.st.gates, (unsigned long long)r.st.edges, r.st.depth, r.st.max_weight_bits,
-                  r.st.max_theta_bits, r.spec_depth, r.spec_size.c_str());
+                  r.st.max_theta_bits, r.spec_depth.c_str(), r.spec_size.c_str());
     js.push_back({{"gadget", r.gadget}, {"variant", r.variant}, {"n", r.n}, {"gates", r.st.gates},
                   {"edges", r.st.edges}, {"depth", r.st.depth}, {"max_weight_bits", r.st.max_weight_bits},
                   {"max_theta_bits", r.st.max_theta_bits}, {"spec_depth", r.spec_depth}, {"spec_size", r.spec_size}});

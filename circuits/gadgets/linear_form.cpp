@@ -39,14 +39,24 @@ Weight residue(Weight w, int k) {
 // two's-complement range [lo, hi] (see the header for the construction).
 class RoundedBits {
  public:
-  RoundedBits(Network& ntk, std::span<const Term> terms, Weight k, int s) : ntk_(ntk), terms_(terms), k_(k), s_(s) {
+  RoundedBits(Network& ntk, std::span<const Term> terms, Weight k, int s) : ntk_(ntk), k_(k), s_(s) {
     Weight mag = k < 0 ? -k : k;
     for (const Term& t : terms) mag = add_w(mag, t.w < 0 ? -t.w : t.w, kWhat);
+    // w z with w < 0 is |w| !z + w: with every weight positive, a power-of-two weight -2^k keeps the
+    // residue +2^k at level k like its neighbours (x - y becomes x + !y + 1), which saves carry gates.
+    for (const Term& t : terms) {
+      if (t.w < 0) {
+        terms_.push_back({!t.s, -t.w});
+        k_ += t.w;
+      } else {
+        terms_.push_back(t);
+      }
+    }
     if (mag >= Weight(1) << 121)
       throw CircuitError(fmt::format("{}: |K| + sum |w| needs {} bits, more than the 120 supported; split the form",
                                      kWhat, bit_length(mag)));
     h_ = s >= 1 ? Weight(1) << (s - 1) : 0;
-    for (const Term& t : terms) {
+    for (const Term& t : terms_) {
       signals_.push_back(t.s);
       weights_.push_back(t.w);
       neg_weights_.push_back(-t.w);
@@ -155,7 +165,7 @@ class RoundedBits {
   }
 
   Network& ntk_;
-  std::span<const Term> terms_;
+  std::vector<Term> terms_;
   Weight k_;
   int s_;
   Weight h_ = 0;
