@@ -130,15 +130,15 @@ int main(int argc, char** argv) {
       multiply(k, x[0], x[1], qh, {}, &st);
     });
     if (n <= 16) {
-      run("function of a linear form", "monotone: tanh-like table, 8-bit out", n, "2", "<= changes + q; <= 263",
-          [&](Network& k, GadgetStats& st) {
-            auto x = input_buses(k, 1, q, "x");
-            int64_t scale = int64_t(1) << (n - 3);
-            // A monotone saturating curve in integer arithmetic (x / (|x| + scale) in Q(8,7)).
-            function_of_bus(k, x[0], [scale](int64_t v) {
-              int64_t a = v < 0 ? -v : v;
-              return (v * 127) / (a + scale);
-            }, Format(8, 7), &st);
+      run("function of a linear form", fmt::format("sigmoid table (MPFR), Q({},{}) -> Q(8,7)", n, n - 4), n, "2",
+          "<= changes + q; monotone 8-bit: <= 263", [&](Network& k, GadgetStats& st) {
+            auto x = input_buses(k, 1, Format(n, n - 4), "x");
+            unary_table(k, x[0], tc0::numerics::UnaryFn::sigmoid, Format(8, 7), &st);
+          });
+      run("function of a linear form", fmt::format("GELU table (MPFR), Q({},{}) -> Q(8,4)", n, n - 4), n, "2",
+          "<= changes + q", [&](Network& k, GadgetStats& st) {
+            auto x = input_buses(k, 1, Format(n, n - 4), "x");
+            unary_table(k, x[0], tc0::numerics::UnaryFn::gelu_tanh, Format(8, 4), &st);
           });
       run("function of a linear form", "64-term dot product -> round to Q(12,6) -> 8-bit table, fused", n, "2",
           "<= changes + q", [&](Network& k, GadgetStats& st) {

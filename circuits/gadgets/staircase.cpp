@@ -59,6 +59,16 @@ Bus function_of_bus(Network& ntk, const Bus& x, const std::function<int64_t(int6
   return staircase(ntk, lf, f, out, st, name);
 }
 
+Bus unary_table(Network& ntk, const Bus& x, numerics::UnaryFn fn, numerics::Format out, GadgetStats* st) {
+  if (!x.is_signed || x.bits.size() != size_t(x.fmt.width()) || x.bits.size() > 16)
+    throw CircuitError(fmt::format("unary_table: input '{}' must be a signed bus of at most 16 bits matching its "
+                                   "format (got {} bits, {})",
+                                   x.name, x.bits.size(), x.fmt.str()));
+  const numerics::Table& table = numerics::Table::get(fn, x.fmt, out);
+  return function_of_bus(ntk, x, [&table](int64_t v) { return table.lookup(v); }, out, st,
+                         std::string(numerics::name(fn)));
+}
+
 namespace {
 
 // Smallest integer S with round_to_format(S * 2^-frac, table) >= t, for t above the format's minimum.

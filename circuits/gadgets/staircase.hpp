@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "circuits/gadgets/common.hpp"
+#include "numerics/functions.hpp"
 
 namespace tc0::circuits::gadgets {
 
@@ -19,6 +20,9 @@ Bus staircase(Network& ntk, const LinearForm& lf, const std::function<int64_t(in
 // f applied to a bus's raw value (e.g. a table of numerics::Table): the staircase over its bits.
 Bus function_of_bus(Network& ntk, const Bus& x, const std::function<int64_t(int64_t)>& f, numerics::Format out,
                     GadgetStats* st = nullptr, const std::string& name = "f");
+
+// A correctly rounded activation (numerics::Table, MPFR) of a bus of at most 16 bits, x in x.fmt.
+Bus unary_table(Network& ntk, const Bus& x, numerics::UnaryFn fn, numerics::Format out, GadgetStats* st = nullptr);
 
 // f(round(S)): the form's exact value (constant + sum w z) * 2^-lf.frac rounded once to the table
 // format `table_in` (half to even, then saturated; at most 16 bits), then f of that raw value

@@ -251,6 +251,22 @@ TEST(GadgetSelect, FunctionOfRoundedLinearForm) {
   check_batch(ntk, batch, 0, 100);
 }
 
+TEST(GadgetSelect, UnaryTableAllInputs) {
+  // Every 12-bit input of GELU straight from MPFR (numerics::correctly_rounded).
+  Format in(12, 8), out(8, 4);
+  Network ntk;
+  Bus x = ntk.create_input_bus("x", in);
+  GadgetStats st;
+  ntk.add_output_bus(unary_table(ntk, x, numerics::UnaryFn::gelu_tanh, out, &st));
+  EXPECT_LE(st.depth, 2u);
+  Batch batch(1);
+  for (int64_t v = in.min_raw(); v <= in.max_raw(); ++v)
+    batch.add({v}, numerics::correctly_rounded(numerics::UnaryFn::gelu_tanh, v, in, out));
+  check_batch(ntk, batch, 0, 4096);
+  Bus wide = ntk.create_input_bus("w", Format(17, 8));
+  EXPECT_THROW(unary_table(ntk, wide, numerics::UnaryFn::exp, out), CircuitError);
+}
+
 TEST(GadgetSelect, StaircaseRefusesWideInputsAndBadValues) {
   Network ntk;
   Bus x = ntk.create_input_bus("x", Format(17, 0));
