@@ -6,13 +6,14 @@
 // Q and K entries are +-B with random signs (so |q.k|/d = B^2, the worst case, occurs often at small
 // d), V uniform in [-1, 1]. Where exact attention is not timed in full, its rows are subsampled for
 // the error and the table says so.
-//   bench_attention [--max-n N] [--exact-max-n N] [--quick] [--json PATH]
+//   bench_attention [--max-n N] [--exact-max-n N] [--quick] [--json PATH (default out/bench_attention.json)]
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <random>
@@ -112,7 +113,7 @@ std::string machine() {
 
 int main(int argc, char** argv) try {
   std::size_t max_n = 32768, exact_max_n = 32768;
-  std::string json_path = "bench_attention.json";
+  std::string json_path = "out/bench_attention.json";  // out/ is git-ignored
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -236,6 +237,7 @@ int main(int argc, char** argv) try {
   }
   report["b_growth"] = {{"n", n}, {"d", d}, {"sqrt_ln_n", root}, {"eps", eps_n}, {"rows", growth}};
 
+  if (auto dir = std::filesystem::path(json_path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir);
   std::ofstream out(json_path);
   if (!out) throw std::runtime_error("cannot write " + json_path);
   out << report.dump(2) << "\n";
