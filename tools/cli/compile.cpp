@@ -1,0 +1,92 @@
+// tc0flow compile --model DIR [--sampler mf1|mf2|euler --steps K] -o FILE: traces the generic sampler
+// with the circuit policy (sampler/compile) into one threshold network and writes the native file.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <sys/resource.h>
+
+#include "circuits/io/native.hpp"
+#include "circuits/stats.hpp"
+#include "sampler/compile/estimate.hpp"
+#include "sampler/compile/trace.hpp"
+#include "sampler/run.hpp"
+#include "tools/cli/command.hpp"
+
+namespace {
+
+struct Options {
+  std::string model, sampler, out, json;
+  int steps = 0, depth_budget = 2;
+  unsigned group = 0;
+  double max_gib = 0;
+  bool force = false;
+};
+
+int run(const Options& o) {
+  using namespace tc0::sampler;
+  using namespace tc0::sampler::compile;
+  const auto t0 = std::chrono::steady_clock::now();
+  Model m = Model::load(o.model);
+  SamplerSpec spec = sampler_spec(m, o.sampler, o.steps);
+  CompileOptions co;
+  co.linear.depth_budget = o.depth_budget;
+  co.linear.group_size = o.group;
+  // refuse up front what cannot fit: an upper bound of the size, before any gate exists
+  SizeEstimate est = estimate_sampler(m, spec, co.linear);
+  const double budget = o.max_gib > 0 ? o.max_gib * double(1ull << 30) : 0.8 * double(available_memory_bytes());
+  fmt::print("estimate (upper bound): {:.3g} gates, {:.3g} edges, {:.2f} GiB; budget {:.2f} GiB\n", est.gates,
+             est.edges, est.bytes() / double(1ull << 30), budget / double(1ull << 30));
+  if (budget > 0 && est.bytes() > budget && !o.force)
+    throw std::runtime_error(fmt::format(
+        "the circuit may need up to {:.2f} GiB ({:.3g} edges), more than the {:.2f} GiB available; use a larger "
+        "--depth-budget (grouped linear forms, fewer edges), a smaller model or narrower formats, or --force to try "
+        "anyway",
+        est.bytes() / double(1ull << 30), est.edges, budget / double(1ull << 30)));
+  tc0::circuits::Network ntk = compile_sampler(m, spec, co);
+  const double compile_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  tc0::circuits::io::save_native(ntk, o.out);
+  const tc0::circuits::CircuitStats st = tc0::circuits::compute_stats(ntk);
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  fmt::print("{}\n", st.line());
+  fmt::print("compiled {} {}-step in {:.1f} s, peak memory {:.2f} GiB -> {}\n", name(spec.kind), spec.steps, compile_s,
+             double(ru.ru_maxrss) / (1 << 20), o.out);
+  auto j = tc0::cli::report_header("compile");
+  j["model"] = o.model;
+  j["sampler"] = {{"kind", name(spec.kind)}, {"steps", spec.steps}};
+  j["strategy"] = {{"depth_budget", o.depth_budget}, {"group_size", o.group ? o.group : 16}};
+  j["estimate"] = {{"gates", est.gates}, {"edges", est.edges}, {"bytes", est.bytes()}};
+  j["stats"] = st.to_json();
+  j["compile_seconds"] = compile_s;
+  j["peak_rss_bytes"] = uint64_t(ru.ru_maxrss) * 1024;
+  j["output"] = o.out;
+  tc0::cli::write_json(o.json, j);
+  return 0;
+}
+
+tc0::cli::Registrar reg(
+    "compile", "Compile a model's sampler (noise bits in, sample bits out) into one threshold circuit file",
+    [](CLI::App& sub) -> tc0::cli::Runner {
+      auto o = std::make_shared<Options>();
+      sub.add_option("--model", o->model, "Model directory (config.json + weights.safetensors)")->required();
+      sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler (default: the model's configured sampler)")
+          ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
+      sub.add_option("--steps", o->steps, "Number of steps K on the uniform grid (default: the model's grid)")
+          ->check(CLI::Range(1, 64));
+      sub.add_option("-o,--output", o->out, "Circuit file to write (.tc0c, native format)")->required();
+      sub.add_option("--depth-budget", o->depth_budget,
+                     "Depth of each linear form: 2 = plain, 4/6 = one/two levels of grouping (fewer edges)")
+          ->check(CLI::Range(2, 12));
+      sub.add_option("--group-size", o->group, "Terms per group in grouped linear forms (default 16)")
+          ->check(CLI::Range(2, 4096));
+      sub.add_option("--max-memory", o->max_gib, "Refuse circuits whose estimate exceeds this many GiB "
+                                                 "(default: 80% of the available memory)");
+      sub.add_flag("--force", o->force, "Compile even when the estimate exceeds the memory budget");
+      tc0::cli::add_json_option(sub, o->json);
+      sub.footer("Input bus e[i] is noise entry i in the state format, output bus x[i] is sample entry i.\n"
+                 "Check the result with: tc0flow check FILE --model DIR");
+      return [o] { return run(*o); };
+    });
+
+}  // namespace
