@@ -72,7 +72,11 @@ struct Reader {
       if (shift >= max_bits || (shift > 0 && max_bits - shift < 7 && (byte & 0x7f) >> (max_bits - shift)))
         fail(fmt::format("number wider than {} bits", max_bits));
       v |= U128(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return v;
+      if (!(byte & 0x80)) {
+        // One encoding per number, so that a file that parses is byte-identical to its rewrite.
+        if (byte == 0 && shift > 0) fail("number with a redundant zero byte");
+        return v;
+      }
     }
   }
   uint64_t u64() { return uint64_t(u(64)); }
@@ -99,6 +103,11 @@ struct Reader {
         f > numerics::Format::kMaxFrac)
       fail("bus format out of range");
     return numerics::Format(int(w), int(f));
+  }
+  bool flag() {
+    const uint32_t v = u32();
+    if (v > 1) fail(fmt::format("flag value {} (expected 0 or 1)", v));
+    return v == 1;
   }
   Signal signal(uint32_t num_nodes) {
     const uint32_t d = u32();
@@ -223,7 +232,7 @@ Network from_native(std::string_view bytes, const std::string& source) {
     } else if (tag == kInputBus) {
       std::string name = r.str("bus name");
       const numerics::Format f = r.format();
-      const bool sgn = r.u32() != 0;
+      const bool sgn = r.flag();
       if (ntk.num_nodes() - 1 + uint64_t(f.width()) > num_nodes) r.fail("input bus runs past the node count");
       ntk.create_input_bus(name, f, sgn);
     } else if (tag == kGate) {
@@ -267,7 +276,7 @@ Network from_native(std::string_view bytes, const std::string& source) {
     Bus b;
     b.name = r.str("bus name");
     b.fmt = r.format();
-    b.is_signed = r.u32() != 0;
+    b.is_signed = r.flag();
     const uint64_t nb = r.count("bus bit");
     for (uint64_t i = 0; i < nb; ++i) b.bits.push_back(r.signal(ntk.num_nodes()));
     ntk.add_output_bus(std::move(b));
