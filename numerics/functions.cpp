@@ -1,5 +1,7 @@
 #include "numerics/functions.hpp"
 
+#include "numerics/mpfr_thread_cache.hpp"
+
 #include <array>
 #include <boost/multiprecision/mpfr.hpp>
 #include <fmt/format.h>
@@ -272,6 +274,7 @@ int64_t correctly_rounded(UnaryFn fn, int64_t raw_in, Format in, Format out, Cer
     throw std::invalid_argument(fmt::format("correctly_rounded: start_bits {} outside 64..{}", start_bits, kMaxPrecision));
   if (!in.contains_raw(raw_in))
     throw FormatError(fmt::format("{}: raw input {} does not fit format {}", name(fn), raw_in, in.str()));
+  register_mpfr_thread_cache();
   if (stats) *stats = CertifyStats{};
   // Domain rules of SPEC section 2, decided on the exact input.
   switch (fn) {

@@ -1,5 +1,7 @@
 #include "numerics/reference.hpp"
 
+#include "numerics/mpfr_thread_cache.hpp"
+
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -93,6 +95,7 @@ double reference_double(UnaryFn fn, double x) {
 }
 
 Mpfr reference_mpfr(UnaryFn fn, const Mpfr& x) {
+  register_mpfr_thread_cache();
   const mpfr_prec_t p = mpfr_get_prec(data(x));
   // Intermediate steps of composite functions carry 32 guard bits, so the result is accurate to
   // about the working precision (not correctly rounded: that is what functions.hpp is for).
