@@ -64,6 +64,7 @@ int run(const Options& o) {
                 {"clip", cfg.noise_clip.convert_to<double>()}};
   j["seconds"] = r.seconds;
   j["samples"] = r.values;
+  j["noise_raw"] = r.noise_raw;  // the quantised noise, raw integers of the state format
   if (req.type == NumberType::fixed) {
     j["raw"] = r.raw;
     j["saturation_events"] = r.saturations;
@@ -85,6 +86,7 @@ int run(const Options& o) {
     nlohmann::json rep = j;
     rep.erase("samples");
     rep.erase("raw");
+    rep.erase("noise_raw");
     rep["summary"] = {{"min", lo}, {"max", hi}, {"mean", s1 / static_cast<double>(n)}};
     tc0::cli::write_json(o.json, rep);
   }

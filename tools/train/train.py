@@ -97,13 +97,13 @@ def adaptive(delta):
 
 
 def loss_fn(net, x, gen, lam):
-    n = x.shape[0]
-    e = torch.randn(x.shape, generator=gen)
-    t, r = sample_times(n, gen)
+    n, dev = x.shape[0], x.device
+    e = torch.randn(x.shape, generator=gen).to(dev)  # CPU generator: the same draws on every device
+    t, r = (v.to(dev) for v in sample_times(n, gen))
     h = t - r
     z = (1 - t[:, None]) * x + t[:, None] * e
     vt = e - x
-    zeros, ones = torch.zeros(n), torch.ones(n)
+    zeros, ones = torch.zeros(n, device=dev), torch.ones(n, device=dev)
     if lam > 0:
         with torch.no_grad():
             v_th, _ = net(z, t, zeros)
@@ -185,6 +185,7 @@ def main():
     ap.add_argument("--heads", type=int, default=2)
     ap.add_argument("--weight-bits", type=int, default=8)
     ap.add_argument("--act-bits", type=int, default=12)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (the draws come from a CPU generator)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
@@ -193,17 +194,17 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
     train, heldout = load_data(args.data, args.seed)
     cfg = make_config(args)
-    net = tcm.build(cfg)
+    net = tcm.build(cfg).to(args.device)
     ema = copy.deepcopy(net)
     for p in ema.parameters():
         p.requires_grad_(False)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
-    xs = torch.tensor(train, dtype=torch.float32)
+    xs = torch.tensor(train, dtype=torch.float32, device=args.device)
     log = {"loss": [], "step_ms": None}
     t0 = time.time()
     step = 0
     while step < args.steps and time.time() - t0 < args.time_limit:
-        idx = torch.randint(0, len(xs), (args.batch,), generator=gen)
+        idx = torch.randint(0, len(xs), (args.batch,), generator=gen).to(args.device)
         loss, mu, ma = loss_fn(net, xs[idx], gen, args.lam)
         opt.zero_grad()
         loss.backward()
@@ -224,6 +225,9 @@ def main():
     log["step_ms"] = 1000 * log["train_seconds"] / max(step, 1)
     cfg["training"]["steps_done"] = step
     cfg["training"]["train_seconds"] = round(log["train_seconds"], 1)
+    cfg["training"]["device"] = args.device
+    cfg["training"]["torch"] = torch.__version__
+    ema = ema.cpu()
     os.makedirs(args.out, exist_ok=True)
     tce.export(ema, cfg, args.out, weight_bits=args.weight_bits, act_bits=args.act_bits)
     log["eval"] = evaluate(tce.reload_float64(ema), heldout, train, args.seed)
