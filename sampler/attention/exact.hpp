@@ -47,3 +47,24 @@ Matrix<S> attention_exact(const Matrix<S>& q, const Matrix<S>& k, const Matrix<S
 }
 
 }  // namespace tc0::sampler::attention
+
+namespace tc0::sampler::attention {
+
+// sqrt(d) Q: a model's softmax(Q K^T / sqrt(d)) equals exp((sqrt(d) Q) K^T / d) normalised (SPEC 4:
+// "matched by scaling Q first"); B then bounds the entries of sqrt(d) Q and of K.
+template <class S>
+Matrix<S> scale_for_softmax(const Matrix<S>& q) {
+  using std::sqrt;
+  Matrix<S> out = q;
+  const S c = sqrt(S(static_cast<double>(q.cols)));
+  for (auto& x : out.data) x *= c;
+  return out;
+}
+
+// softmax(Q K^T / sqrt(d)) V, the attention of a transformer head.
+template <class S>
+Matrix<S> softmax_attention_exact(const Matrix<S>& q, const Matrix<S>& k, const Matrix<S>& v) {
+  return attention_exact(scale_for_softmax(q), k, v);
+}
+
+}  // namespace tc0::sampler::attention

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sampler/attention/exact.hpp"
 #include "sampler/attention/matrix.hpp"
 
 namespace tc0::sampler::attention {
@@ -169,6 +170,14 @@ Matrix<S> attention_approx(const Matrix<S>& q, const Matrix<S>& k, const Matrix<
   p.eps_bound = entry_error_bound(B, g);
   if (plan) *plan = p;
   return out;
+}
+
+// softmax(Q K^T / sqrt(d)) V by the polynomial method: Q is scaled by sqrt(d) first, so B (when
+// given) must bound the entries of sqrt(d) Q and of K. Same call shape as softmax_attention_exact.
+template <class S>
+Matrix<S> softmax_attention_approx(const Matrix<S>& q, const Matrix<S>& k, const Matrix<S>& v,
+                                   const ApproxAttentionOptions& opt = {}, PolynomialPlan* plan = nullptr) {
+  return attention_approx(scale_for_softmax(q), k, v, opt, plan);
 }
 
 }  // namespace tc0::sampler::attention

@@ -202,3 +202,31 @@ TEST(Attention, ExactAttentionMatchesMpfr) {
     for (std::size_t c = 0; c < v.cols; ++c) EXPECT_NEAR(e(i, c), static_cast<double>(num[c] / den), 1e-14);
   }
 }
+
+TEST(Attention, SoftmaxVariantsMatchATransformerHead) {
+  // softmax(Q K^T / sqrt(d)) V computed directly in MPFR.
+  MpfrPrecision prec(128);
+  const std::size_t d = 3;
+  auto q = random_matrix(10, d, 0.5, 61), k = random_matrix(14, d, 0.5, 62), v = random_matrix(14, 2, 1.0, 63);
+  auto e = softmax_attention_exact(q, k, v);
+  PolynomialPlan plan;
+  auto t = softmax_attention_approx(q, k, v, {1e-8, 0.0}, &plan);
+  // B is measured after scaling: max(sqrt(d) max|Q|, max|K|).
+  EXPECT_DOUBLE_EQ(plan.B, std::max(std::sqrt(3.0) * inf_norm(q), inf_norm(k)));
+  for (std::size_t i = 0; i < q.rows; ++i) {
+    std::vector<Mpfr> num(v.cols, Mpfr(0));
+    Mpfr den = 0;
+    for (std::size_t j = 0; j < k.rows; ++j) {
+      Mpfr dot = 0;
+      for (std::size_t c = 0; c < d; ++c) dot += Mpfr(q(i, c)) * Mpfr(k(j, c));
+      Mpfr a = exp(dot / sqrt(Mpfr(d)));
+      den += a;
+      for (std::size_t c = 0; c < v.cols; ++c) num[c] += a * Mpfr(v(j, c));
+    }
+    for (std::size_t c = 0; c < v.cols; ++c) {
+      double ref = static_cast<double>(num[c] / den);
+      EXPECT_NEAR(e(i, c), ref, 1e-14);
+      EXPECT_NEAR(t(i, c), ref, output_error_bound(plan.eps_bound, inf_norm(v)) + 1e-14);
+    }
+  }
+}
