@@ -125,6 +125,11 @@ int main(int argc, char** argv) {
       auto x = input_buses(k, 2, q, "x");
       multiply_full(k, x[0], x[1], &st);
     });
+    run("multiply X*Y", "full 2n bits, grouped partial products (budget 4, groups of 16)", n, "3 (+2 by choice)", "-",
+        [&](Network& k, GadgetStats& st) {
+          auto x = input_buses(k, 2, q, "x");
+          multiply(k, x[0], x[1], Format(2 * n, 0), LinearFormParams{4, 16}, &st);
+        });
     run("multiply X*Y", "fixed point Q(n,n/2), round + saturate", n, "3", "-", [&](Network& k, GadgetStats& st) {
       auto x = input_buses(k, 2, qh, "x");
       multiply(k, x[0], x[1], qh, {}, &st);

@@ -20,6 +20,8 @@ Bus sub(Network& ntk, const Bus& x, const Bus& y, numerics::Format out, const Li
 // Exact sum in the smallest format that holds it: width max(wx, wy) + 1 on the finer grid.
 Bus add_exact(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st = nullptr);
 
+// ps.depth_budget applies to the linear form over the partial products, so the total depth is
+// 1 + ps.depth_budget (3 by default; 5 with one grouping level, which cuts edges for wide operands).
 Bus multiply(Network& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps = {},
              GadgetStats* st = nullptr);
 // Exact product: Q(wx + wy, fx + fy) for signed operands (the full 2n bits).

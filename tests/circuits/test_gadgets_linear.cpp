@@ -1,6 +1,7 @@
 // Linear-form gadgets (add/sub, iterated add, constant multiply, constant dot product, grouped
 // variants) against the fixed-point semantics of numerics/fixed.hpp: exhaustive where inputs total
 // <= 24 bits, random with fixed seeds beyond; depth asserted against SPEC section 3.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "circuits/gadgets/arith.hpp"
@@ -92,7 +93,7 @@ TEST(GadgetLinear, IteratedAddExhaustiveThreeSixBitTerms) {
   for (Format out : {Format(8, 2), Format(6, 1), Format(5, 0), Format(9, 4)}) {
     Network ntk;
     std::vector<Bus> xs;
-    for (int i = 0; i < 3; ++i) xs.push_back(ntk.create_input_bus("x" + std::to_string(i), in));
+    for (int i = 0; i < 3; ++i) xs.push_back(ntk.create_input_bus(fmt::format("x{}", i), in));
     GadgetStats st;
     ntk.add_output_bus(sum_buses(ntk, xs, out, {}, &st));
     EXPECT_LE(st.depth, 2u);
@@ -117,7 +118,7 @@ TEST(GadgetLinear, IteratedAddEightTermsRandomAndReferenceSize) {
     for (Format out : {Format(n + 3, 0), Format(n, -2)}) {
       Network ntk;
       std::vector<Bus> xs;
-      for (int i = 0; i < 8; ++i) xs.push_back(ntk.create_input_bus("x" + std::to_string(i), in));
+      for (int i = 0; i < 8; ++i) xs.push_back(ntk.create_input_bus(fmt::format("x{}", i), in));
       GadgetStats st;
       ntk.add_output_bus(sum_buses(ntk, xs, out, {}, &st));
       EXPECT_EQ(st.depth, 2u);
@@ -188,7 +189,7 @@ TEST(GadgetLinear, DotConst64TermsAllVariants) {
       if (n == 16 && budget == 2 && case_count(0, 1) == 0) continue;
       Network ntk;
       std::vector<Bus> xs;
-      for (int i = 0; i < 64; ++i) xs.push_back(ntk.create_input_bus("x" + std::to_string(i), in));
+      for (int i = 0; i < 64; ++i) xs.push_back(ntk.create_input_bus(fmt::format("x{}", i), in));
       GadgetStats st;
       ntk.add_output_bus(dot_const(ntk, k, c, xs, out, LinearFormParams{budget, group}, &st));
       EXPECT_LE(st.depth, uint32_t(budget)) << "budget " << budget;
@@ -204,7 +205,7 @@ TEST(GadgetLinear, GroupingCutsEdges) {
   auto edges = [](int budget) {
     Network ntk;
     LinearForm lf;
-    for (int i = 0; i < 64; ++i) append_bus_terms(lf, ntk.create_input_bus("x" + std::to_string(i), Format(8, 0)), 1, 0, "t");
+    for (int i = 0; i < 64; ++i) append_bus_terms(lf, ntk.create_input_bus(fmt::format("x{}", i), Format(8, 0)), 1, 0, "t");
     GadgetStats st;
     linear_form_bus(ntk, lf, Format(14, 0), LinearFormParams{budget, 16}, &st);
     return st.edges;

@@ -1,6 +1,7 @@
 // Max/argmax, multiplexer (AND absorption) and the staircase (any function of a linear form, fed by
 // the correctly rounded tables of numerics/functions.hpp) against independent references:
 // exhaustive where the inputs total <= 24 bits, random with fixed seeds beyond.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,7 +23,7 @@ using namespace gadgets;
 Network max_network(int n_inputs, Format f, GadgetStats* st) {
   Network ntk;
   std::vector<Bus> xs;
-  for (int i = 0; i < n_inputs; ++i) xs.push_back(ntk.create_input_bus("x" + std::to_string(i), f));
+  for (int i = 0; i < n_inputs; ++i) xs.push_back(ntk.create_input_bus(fmt::format("x{}", i), f));
   MaxResult r = max_argmax(ntk, xs, st);
   ntk.add_output_bus(r.max);
   ntk.add_output_bus(r.index);
@@ -67,7 +68,7 @@ TEST(GadgetSelect, MaxArgmaxRandomEightInputs) {
       EXPECT_LE(st.gates, 100u + 8 + 3) << "SPEC reference 100 for the max, plus 8 + 3 for argmax";
       Network only;
       std::vector<Bus> xs;
-      for (int i = 0; i < 8; ++i) xs.push_back(only.create_input_bus("x" + std::to_string(i), f));
+      for (int i = 0; i < 8; ++i) xs.push_back(only.create_input_bus(fmt::format("x{}", i), f));
       GadgetStats st_max;
       MaxResult r = max_argmax(only, xs, MaxParams{true, false}, &st_max);
       EXPECT_EQ(st_max.gates, 100u) << "SPEC section 3: N = 8, n = 8 max in 100 gates";
@@ -232,7 +233,7 @@ TEST(GadgetSelect, FunctionOfRoundedLinearForm) {
   lf.frac = 4 + 7;
   std::vector<numerics::Fixed> cw;
   for (int i = 0; i < 64; ++i) {
-    xs.push_back(ntk.create_input_bus("x" + std::to_string(i), in));
+    xs.push_back(ntk.create_input_bus(fmt::format("x{}", i), in));
     int64_t w = int64_t(rng() % 255) - 127;
     cw.push_back(fx(w, Format(8, 7)));
     append_bus_terms(lf, xs.back(), w, 0, "t");

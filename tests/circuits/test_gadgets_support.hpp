@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for gadget tests: build a network around a gadget and compare its outputs with the
 // fixed-point semantics of numerics/ (the independent specification) on chosen raw inputs.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -2,6 +2,7 @@
 // builder returns is checked against the raw threshold it was asked for, by direct evaluation of
 // [sum w_i x_i >= theta] over all assignments (independent of the canonical form), and every stored
 // gate is checked for the invariants of network.hpp.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <numeric>
@@ -54,7 +55,7 @@ TEST(Network, RandomGatesKeepTheirFunction) {
   for (int rep = 0; rep < 3000; ++rep) {
     Network ntk;
     std::vector<Signal> in;
-    for (int i = 0; i < 5; ++i) in.push_back(ntk.create_input("x" + std::to_string(i)));
+    for (int i = 0; i < 5; ++i) in.push_back(ntk.create_input(fmt::format("x{}", i)));
     // A few earlier gates so that fan-ins can be gates too.
     Signal g0 = ntk.create_and(in[0], in[1]);
     Signal g1 = ntk.create_or(!in[2], in[3]);
