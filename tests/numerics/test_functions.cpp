@@ -60,13 +60,22 @@ TEST(Functions, ExactTiesRoundToEven) {
   EXPECT_EQ(correctly_rounded(UnaryFn::sqrt, 9, q20, q0), 2);
   EXPECT_EQ(correctly_rounded(UnaryFn::sqrt, 25, q20, q0), 2);
   EXPECT_EQ(correctly_rounded(UnaryFn::sqrt, 49, q20, q0), 4);
-  // exp2(-1) = 0.5 -> 0; 1/2 -> 0; 1/(2/3)... reciprocal(0.5) = 2 exact; sigmoid(0) = 0.5 -> 0
+  // exp2(-1) = 0.5 -> 0, exp2(0.5)... is irrational; reciprocal(2) = 0.5 -> 0, reciprocal(0.5) = 2
+  // exactly, reciprocal(2/3)... is not dyadic; sigmoid(0) = 0.5 -> 0; rsqrt(0.25) = 2 exactly.
   EXPECT_EQ(correctly_rounded(UnaryFn::exp2, -4, q20, q0), 0);
   EXPECT_EQ(correctly_rounded(UnaryFn::reciprocal, 8, q20, q0), 0);
   EXPECT_EQ(correctly_rounded(UnaryFn::reciprocal, 2, q20, q0), 2);
   EXPECT_EQ(correctly_rounded(UnaryFn::sigmoid, 0, q20, q0), 0);
-  // 1.5 in Q(12,0) from exp2 of log2(1.5)? not exact; use rsqrt(4/9)... rsqrt(0.25) = 2 exact.
   EXPECT_EQ(correctly_rounded(UnaryFn::rsqrt, 1, q20, q0), 2);
+  // exp2(1.5 - 1) is not a tie, but exp2(-1) at Q(12,2) -> Q(12,1) is exact 0.5 on the grid.
+  EXPECT_EQ(correctly_rounded(UnaryFn::exp2, -4, q20, Format(12, 1)), 1);
+  // Values that approach a tie but never reach it: gelu(43.5) = 43.5 - 2^-8600 -> 43 (not the
+  // even 44); silu(74.5) = 74.5 - 2^-101 -> 74; tanh(x) < 1 -> 0 at LSB 2 (f = -1).
+  EXPECT_EQ(correctly_rounded(UnaryFn::gelu_tanh, 174, q20, q0), 43);
+  EXPECT_EQ(correctly_rounded(UnaryFn::silu, 298, q20, q0), 74);
+  EXPECT_EQ(correctly_rounded(UnaryFn::gelu_erf, 174, q20, q0), 43);
+  EXPECT_EQ(correctly_rounded(UnaryFn::tanh, 400, q20, Format(8, -1)), 0);
+  EXPECT_EQ(correctly_rounded(UnaryFn::sigmoid, 400, q20, Format(8, -1)), 0);
   CertifyStats st;
   EXPECT_EQ(correctly_rounded(UnaryFn::sqrt, 9, q20, q0, &st), 2);
   EXPECT_TRUE(st.exact);
