@@ -241,6 +241,25 @@ TEST(GadgetLinear, ExactSumBusRandomWeights) {
   }
 }
 
+TEST(GadgetLinear, ConstantTermsAndConstantForms) {
+  // Terms on the constant signals fold into K; a form without terms gives constant bits.
+  for (int64_t k = -300; k <= 300; k += 7) {
+    Network ntk;
+    Bus x = ntk.create_input_bus("x", Format(4, 0));
+    LinearForm lf;
+    lf.frac = 2;
+    lf.constant = k;
+    lf.terms.push_back({kTrue, 3});    // +3
+    lf.terms.push_back({kFalse, 100});  // +0
+    append_bus_terms(lf, x, 4, 0, "t");  // 4x
+    ntk.add_output_bus(linear_form_bus(ntk, lf, Format(8, 0)));
+    for (int64_t v = -8; v < 8; ++v) {
+      numerics::Fixed t[2] = {fx(k + 3, Format(16, 2)), fx(4 * v, Format(16, 2))};
+      EXPECT_EQ(evaluate_buses(ntk, {v})[0], numerics::sum(t, Format(8, 0)).raw) << "k " << k << " x " << v;
+    }
+  }
+}
+
 TEST(GadgetLinear, RefusesBadRequests) {
   Network ntk;
   Bus x = ntk.create_input_bus("x", Format(8, 0));
