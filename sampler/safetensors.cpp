@@ -26,7 +26,7 @@ uint64_t load_le64(const uint8_t* p) {
 
 std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string& what) {
   std::ifstream f(path, std::ios::binary);
-  if (!f) throw ModelError(fmt::format("{}: cannot open {} (check the path)", path, what));
+  if (!f) throw ModelError(fmt::format("{}: cannot open {}", path, what));
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   if (f.bad()) throw ModelError(fmt::format("{}: read error", path));
   return bytes;
@@ -119,7 +119,7 @@ std::map<std::string, TensorData> parse_safetensors(std::span<const uint8_t> byt
 }
 
 std::map<std::string, TensorData> read_safetensors(const std::string& path) {
-  auto bytes = read_file_bytes(path, "safetensors weights");
+  auto bytes = read_file_bytes(path, "safetensors weights (check the path)");
   return parse_safetensors(bytes, path);
 }
 
