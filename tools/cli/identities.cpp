@@ -10,6 +10,8 @@
 
 #include "sampler/oracle/gaussian_oracle.hpp"
 #include "sampler/oracle/identities.hpp"
+#include "sampler/model.hpp"
+#include "sampler/oracle/model_identities.hpp"
 #include "sampler/oracle/mpfr_scalar.hpp"
 #include "tools/cli/command.hpp"
 
@@ -26,6 +28,7 @@ struct Options {
   std::uint64_t seed = 1;
   double tol_double = 1e-10;
   double tol_mpfr = -1;  // default from the precision
+  std::string model;     // a model directory: measure its heads instead of the oracle
   std::string json;
 };
 
@@ -82,7 +85,45 @@ CancellationReport closed_form_accuracy(const GaussianOracle<double>& od, const 
   return rep;
 }
 
+// The derivative-free identities on a trained model's heads (sampler/oracle/model_identities.hpp).
+int run_model(const Options& o) {
+  if (o.points < 1 || o.points > 1000) throw std::invalid_argument("--points must be in 1..1000");
+  tc0::sampler::Model m = tc0::sampler::Model::load(o.model);
+  ModelHeads heads(m);
+  ModelIdentityOptions opt;
+  opt.points = o.points;
+  opt.seed = o.seed;
+  auto res = evaluate_model_identities(heads, opt);
+  double scale = 0;
+  for (const auto& r : res)
+    if (r.applicable) scale = r.tolerance;
+  fmt::print("Identities of SPEC 1.2 on the heads of {} (float64; dim {}; times {}; {} points per time on the\n"
+             "model's own flow z_t = e - (1-t) u(e,t,1)). Learned heads: residuals are measurements, not verdicts.\n"
+             "Scale: max |v_theta| over the points = {:.3g}.\n\n",
+             o.model, heads.dim(), fmt::join(opt.times, ","), opt.points, scale);
+  fmt::print("{:<18} {:<14} {:>13} {:>11}  {}\n", "identity", "kind", "max residual", "/ max|v|", "note");
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : res) {
+    if (r.applicable)
+      fmt::print("{:<18} {:<14} {:>13.3e} {:>11.3e}  worst at {}\n", r.name, to_string(r.kind), r.max_residual,
+                 scale > 0 ? r.max_residual / scale : 0.0, r.worst);
+    else
+      fmt::print("{:<18} {:<14} {:>13} {:>11}  {}\n", r.name, to_string(r.kind), "n/a", "", r.note);
+    rows.push_back(to_json(r));
+  }
+  auto j = tc0::cli::report_header("identities");
+  j["model"] = o.model;
+  j["scale_max_abs_v"] = scale;
+  j["points_per_time"] = o.points;
+  j["seed"] = o.seed;
+  j["times"] = opt.times;
+  j["identities"] = rows;
+  tc0::cli::write_json(o.json, j);
+  return 0;
+}
+
 int run(const Options& o) {
+  if (!o.model.empty()) return run_model(o);
   std::vector<double> mu = o.mu;
   if (o.dim < 0) throw std::invalid_argument("--dim must be >= 1");
   if (o.dim > 0) {
@@ -159,7 +200,9 @@ tc0::cli::Registrar reg(
           "Data N(mu, s^2 I) on the linear path has closed-form u, abar, v, a (SPEC 1.3). Every identity of\n"
           "SPEC 1.2 is evaluated with forward-mode derivatives on a grid of times 0 <= r < s < t <= 1 with\n"
           "gaps >= 1e-3; boundary limits and the second-order approximations report their fitted order in\n"
-          "t-r. Exit status 0 when every identity holds, 2 when one fails, 1 on bad input.");
+          "t-r. Exit status 0 when every identity holds, 2 when one fails, 1 on bad input.\n"
+          "With --model DIR the heads of a trained model are measured instead (additivity of u and abar, and\n"
+          "u ~= v - (t-r)/2 abar, on the model's own flow); identities needing JVPs are reported n/a.");
       sub.add_option("--precision", o->precision, "MPFR precision in bits (default 128)")->check(CLI::Range(24u, 100000u));
       sub.add_option("--mu", o->mu, "Data mean: one value per dimension, or one value with --dim (default 0.5,-1)")
           ->delimiter(',');
@@ -169,6 +212,9 @@ tc0::cli::Registrar reg(
       sub.add_option("--seed", o->seed, "Seed of the points (default 1)");
       sub.add_option("--tol-double", o->tol_double, "Bound for exact identities in float64 (default 1e-10)");
       sub.add_option("--tol-mpfr", o->tol_mpfr, "Bound for exact identities in MPFR (default 2^(30-bits))");
+      sub.add_option("--model", o->model,
+                     "Measure a trained model's heads (DIR with config.json and weights.safetensors) instead of "
+                     "the oracle: the derivative-free identities in float64");
       tc0::cli::add_json_option(sub, o->json);
       return [o] { return run(*o); };
     });
