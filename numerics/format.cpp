@@ -15,8 +15,6 @@ Format::Format(int w, int f) : w_(w), f_(f) {
                                   "{}..{}", w, f, kMinFrac, kMaxFrac));
 }
 
-int64_t Format::min_raw() const { return w_ == 64 ? INT64_MIN : -(int64_t{1} << (w_ - 1)); }
-int64_t Format::max_raw() const { return w_ == 64 ? INT64_MAX : (int64_t{1} << (w_ - 1)) - 1; }
 double Format::lsb() const { return std::ldexp(1.0, -f_); }
 std::string Format::str() const { return fmt::format("Q({},{})", w_, f_); }
 

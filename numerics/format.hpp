@@ -27,8 +27,9 @@ class Format {
 
   int width() const { return w_; }
   int frac() const { return f_; }
-  int64_t min_raw() const;  // -2^(w-1)
-  int64_t max_raw() const;  //  2^(w-1) - 1
+  // Inline: called on every rounding.
+  int64_t min_raw() const { return w_ == 64 ? INT64_MIN : -(int64_t{1} << (w_ - 1)); }  // -2^(w-1)
+  int64_t max_raw() const { return w_ == 64 ? INT64_MAX : (int64_t{1} << (w_ - 1)) - 1; }  // 2^(w-1) - 1
   bool contains_raw(int64_t raw) const { return raw >= min_raw() && raw <= max_raw(); }
   double lsb() const;        // 2^-f as a double (exact for the legal range)
   std::string str() const;   // "Q(w,f)"
