@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "circuits/gadgets/arith.hpp"
 #include "circuits/gadgets/select.hpp"
 #include "circuits/gadgets/staircase.hpp"
 #include "numerics/functions.hpp"
@@ -51,7 +50,7 @@ Bus WireArith::finish(const char* kind, Bus b) const {
   if (opts_.record) {
     std::string where;
     if (ntk_->num_gates() > 0) where = ntk_->modules()[ntk_->gate(ntk_->num_gates() - 1).module];
-    opts_.record->push_back(TracedOp{kind, b, where});
+    opts_.record->push_back(TracedOp{kind, b, where, ntk_->num_gates(), ntk_->num_edges()});
   }
   return b;
 }
@@ -109,7 +108,9 @@ Bus WireArith::mul(const Bus& a, const Bus& b, Format out) const {
   check_bus(a, "mul");
   check_bus(b, "mul");
   Network::ModuleScope scope(*ntk_, "mul");
-  return finish("mul", circuits::gadgets::multiply(*ntk_, a, b, out, opts_.linear));
+  // the multiply gadget's construction (AND layer + one rounded linear form), with repeated wires merged
+  const Piece p{&a, &b, Rational(1)};
+  return finish("mul", round_pieces(*ntk_, std::span<const Piece>(&p, 1), Rational(0), out, opts_.linear, "product"));
 }
 
 Bus WireArith::mul_add(const Bus& a, const Bus& b, const Bus& c, Format out) const {
@@ -122,9 +123,13 @@ Bus WireArith::mul_add(const Bus& a, const Bus& b, const Bus& c, Format out) con
 }
 
 Bus WireArith::sum(std::span<const Bus> x, Format out) const {
-  for (const Bus& b : x) check_bus(b, "sum");
   Network::ModuleScope scope(*ntk_, "sum");
-  return finish("sum", circuits::gadgets::sum_buses(*ntk_, x, out, opts_.linear));
+  std::vector<Piece> pieces;
+  for (const Bus& b : x) {
+    check_bus(b, "sum");
+    pieces.push_back(Piece{&b, nullptr, Rational(1)});
+  }
+  return finish("sum", round_pieces(*ntk_, pieces, Rational(0), out, opts_.linear, "sum"));
 }
 
 Bus WireArith::max(std::span<const Bus> x, Format out) const {

@@ -31,6 +31,7 @@ struct TracedOp {
   std::string kind;
   Bus bus;
   std::string module;  // module path of the last gate built when the operation finished
+  uint64_t gates_after = 0, edges_after = 0;  // network size when the operation finished
 };
 
 struct WireOptions {
