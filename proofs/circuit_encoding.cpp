@@ -23,7 +23,8 @@ std::vector<z3::expr> fresh_ports(z3::context& ctx, const circuits::Network& ntk
 CircuitEncoding::CircuitEncoding(z3::context& ctx, const circuits::Network& ntk, const std::string& prefix)
     : CircuitEncoding(ctx, ntk, fresh_ports(ctx, ntk, prefix)) {}
 
-CircuitEncoding::CircuitEncoding(z3::context& ctx, const circuits::Network& ntk, const std::vector<z3::expr>& ports)
+CircuitEncoding::CircuitEncoding(z3::context& ctx, const circuits::Network& ntk, const std::vector<z3::expr>& ports,
+                                 const std::unordered_map<uint32_t, z3::expr>& cuts)
     : ctx_(ctx), ntk_(ntk), inputs_(ports) {
   auto port_buses = circuits::sim::input_ports(ntk);
   if (port_buses.size() != ports.size())
@@ -40,11 +41,15 @@ CircuitEncoding::CircuitEncoding(z3::context& ctx, const circuits::Network& ntk,
       nodes_[bits[i].index()] = bits[i].complemented() ? !b : b;
     }
   }
-  encode_gates();
+  encode_gates(cuts);
 }
 
-void CircuitEncoding::encode_gates() {
+void CircuitEncoding::encode_gates(const std::unordered_map<uint32_t, z3::expr>& cuts) {
   for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
+    if (auto it = cuts.find(ntk_.gate_node(g)); it != cuts.end()) {
+      nodes_[ntk_.gate_node(g)] = it->second;
+      continue;
+    }
     circuits::GateView gv = ntk_.gate(g);
     // w x = |w| (not x) - |w| for w < 0: move negative weights to complemented literals.
     BigInt theta = to_big(gv.theta), total = 0;

@@ -8,6 +8,7 @@
 #include <z3++.h>
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "circuits/network.hpp"
@@ -19,7 +20,10 @@ class CircuitEncoding {
   // Fresh inputs: bus b becomes the bit-vector constant prefix + b.name.
   CircuitEncoding(z3::context& ctx, const circuits::Network& ntk, const std::string& prefix = "");
   // Given inputs: one bit-vector per input port (sim::input_ports order: buses, then loose inputs).
-  CircuitEncoding(z3::context& ctx, const circuits::Network& ntk, const std::vector<z3::expr>& port_values);
+  // Cut points: gates whose node index is a key of `cuts` take the given Boolean instead of their
+  // function (free variables for compositional proofs: "for every value of these wires").
+  CircuitEncoding(z3::context& ctx, const circuits::Network& ntk, const std::vector<z3::expr>& port_values,
+                  const std::unordered_map<uint32_t, z3::expr>& cuts = {});
 
   // Input ports in sim::input_ports() order, as bit-vectors of the port widths.
   const std::vector<z3::expr>& inputs() const { return inputs_; }
@@ -29,7 +33,7 @@ class CircuitEncoding {
   z3::expr signal(circuits::Signal s) const;
 
  private:
-  void encode_gates();
+  void encode_gates(const std::unordered_map<uint32_t, z3::expr>& cuts);
   z3::expr bus_bits(const circuits::Bus& bus) const;
 
   z3::context& ctx_;
