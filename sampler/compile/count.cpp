@@ -81,6 +81,14 @@ class Counter {
   OpRec* cur = nullptr;
 
   std::unordered_map<uint64_t, CBit> strash;  // structural hashing within one operation
+  // Operations of one shape (formats, coefficients, which bits are constant or repeated, relative
+  // bit levels) build the same gates: counted once, replayed (the attention's T^2 products).
+  struct Shape {
+    uint64_t gates = 0, edges = 0;
+    std::vector<CBit> out;  // id: 0/1 constant, 2 + k: k-th fresh gate; level relative to the base
+    uint32_t fresh = 0;
+  };
+  std::unordered_map<std::string, Shape> shapes;
 
   // create_threshold of circuits/network.cpp, counted: constants and complements folded, duplicates
   // merged, weights made positive, constant and buffer gates folded, weights shrunk, polarity
@@ -491,7 +499,58 @@ class CountArith {
   }
   CV pieces(std::span<const PieceC> p, const Rational& k, Format out) const {
     begin_op();
-    return pieces_in_op(p, k, out);
+    // shape key: everything the construction depends on, with bit levels relative to the lowest
+    std::string key = fmt::format("{}|{}|{}|", out.width(), out.frac(), k.str());
+    uint32_t base = UINT32_MAX;
+    for (const PieceC& pc : p) {
+      for (const CBit& b : pc.x->bits) if (!b.constant()) base = std::min(base, b.level);
+      if (pc.y) for (const CBit& b : pc.y->bits) if (!b.constant()) base = std::min(base, b.level);
+    }
+    if (base == UINT32_MAX) base = 0;
+    std::unordered_map<uint64_t, size_t> first;
+    auto add_bits = [&](const CV& v) {
+      key += fmt::format("{},{}:", v.fmt.width(), v.fmt.frac());
+      for (const CBit& b : v.bits) {
+        if (b.constant()) { key += b.id ? 'T' : 'F'; continue; }
+        auto [it, fresh] = first.emplace(b.id, first.size());
+        key += fmt::format("{}{}{}.", b.neg ? '!' : ' ', it->second, fresh ? "" : "d");
+        key += std::to_string(b.level - base);
+        key += ';';
+      }
+    };
+    for (const PieceC& pc : p) {
+      key += pc.coef.str();
+      key += '[';
+      add_bits(*pc.x);
+      if (pc.y) add_bits(*pc.y);
+      key += ']';
+    }
+    auto it = c_->shapes.find(key);
+    if (it != c_->shapes.end()) {
+      const Counter::Shape& sh = it->second;
+      c_->cur->gates += sh.gates;
+      c_->cur->edges += sh.edges;
+      const uint64_t id0 = c_->next_id;
+      c_->next_id += sh.fresh;
+      CV r{out, {}, 0};
+      for (const CBit& b : sh.out)
+        r.bits.push_back(b.constant() ? b : CBit{id0 + (b.id - 2), b.level + base, b.neg});
+      return r;
+    }
+    const uint64_t id0 = c_->next_id, g0 = c_->cur->gates, e0 = c_->cur->edges;
+    CV r = pieces_in_op(p, k, out);
+    Counter::Shape sh;
+    sh.gates = c_->cur->gates - g0;
+    sh.edges = c_->cur->edges - e0;
+    sh.fresh = uint32_t(c_->next_id - id0);
+    bool replayable = true;
+    for (const CBit& b : r.bits) {
+      if (b.constant()) sh.out.push_back(b);
+      else if (b.id >= id0) sh.out.push_back(CBit{2 + (b.id - id0), b.level - base, b.neg});
+      else replayable = false;  // an operand bit passed through: keep its identity, do not cache
+    }
+    if (replayable && c_->shapes.size() < 200000) c_->shapes.emplace(std::move(key), std::move(sh));
+    return r;
   }
   // round_pieces of rational_form.cpp, counted
   CV pieces_in_op(std::span<const PieceC> ps, const Rational& constant, Format out) const {
