@@ -103,12 +103,13 @@ tc0::cli::Registrar reg(
       sub.add_option("--steps", o->steps, "Number of steps K on the uniform grid (default: the model's grid)")
           ->check(CLI::Range(1, 1024));
       sub.add_option("--type", o->type, "Number type: float64 | mpfr | fixed")
-          ->check(CLI::IsMember({"float64", "mpfr", "fixed"}));
-      sub.add_option("--precision", o->precision, "MPFR precision in bits (with --type mpfr)")->check(CLI::Range(16, 65536));
+          ->check(CLI::IsMember({"float64", "mpfr", "fixed"}))
+          ->capture_default_str();
+      sub.add_option("--precision", o->precision, "MPFR precision in bits (with --type mpfr)")->check(CLI::Range(16, 65536))->capture_default_str();
       sub.add_flag("--quantised-weights", o->quantised_weights,
                    "float64/MPFR: compute with the fixed-point weights (isolates activation rounding)");
-      sub.add_option("--seed", o->seed, "Noise seed (portable xoshiro256** stream)");
-      sub.add_option("--count", o->count, "Number of samples")->check(CLI::Range(1, 1000000));
+      sub.add_option("--seed", o->seed, "Noise seed (portable xoshiro256** stream)")->capture_default_str();
+      sub.add_option("--count", o->count, "Number of samples")->check(CLI::Range(1, 1000000))->capture_default_str();
       sub.add_option("-o,--output", o->out, "Write the samples (and raw fixed-point bits) as JSON");
       sub.add_option("--png", o->png, "Write a PNG grid of the samples (image models)");
       tc0::cli::add_json_option(sub, o->json);
