@@ -145,3 +145,22 @@ TEST(Noise, GaussianIsCorrectlyRoundedClippedAndStandard) {
   auto m = gaussian_noise(5, 100, f, clip);
   for (size_t i = 0; i < m.size(); ++i) ASSERT_EQ(m[i].raw, n[i].raw);
 }
+
+TEST(TimeConditioning, TrModelsReceiveRAndThModelsReceiveH) {
+  for (const char* tc : {"t_h", "t_r"}) {
+    nlohmann::json j = random_config_json("mlp");
+    j["time_conditioning"] = tc;
+    ModelConfig cfg = parse_config(j.dump(), "random");
+    Model m = Model::from_tensors(cfg, random_tensors(cfg, 21), "random");
+    DoubleArith a;
+    std::vector<double> z{0.25, -0.5};
+    const Rational t(3, 4), r(1, 4);
+    auto step = sampler_step(a, m, SamplerKind::mf1, Rational(1, 2), z, t, r);
+    Rational s = std::string(tc) == "t_h" ? t - r : r;
+    auto h = forward(a, m, std::span<const double>(z), t, s);
+    for (size_t i = 0; i < z.size(); ++i) EXPECT_EQ(step[i], z[i] - 0.5 * h.u[i]) << tc;
+    // with h = 1/2 and r = 1/4 the two conventions differ, so the check above is not vacuous
+    auto other = forward(a, m, std::span<const double>(z), t, std::string(tc) == "t_h" ? r : t - r);
+    EXPECT_NE(other.u[0], h.u[0]);
+  }
+}
