@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
       CountResult c = count_sampler(m, spec, ps);
       double s = seconds_since(t0);
       fmt::print("{:>7} {:>12} {:>14} {:>6} {:>10.1f}\n", b, c.gates, c.edges, c.depth, s);
+      std::fflush(stdout);  // progress: the materialised compile below takes minutes
       counted.push_back({{"depth_budget", b}, {"gates", c.gates}, {"edges", c.edges}, {"depth", c.depth}, {"seconds", s}});
       if (c.edges < best_edges) best_edges = c.edges, best = b;
     }
