@@ -8,6 +8,7 @@
 
 #include "circuits/io/native.hpp"
 #include "circuits/stats.hpp"
+#include "sampler/compile/count.hpp"
 #include "sampler/compile/estimate.hpp"
 #include "sampler/compile/trace.hpp"
 #include "sampler/run.hpp"
@@ -32,17 +33,20 @@ int run(const Options& o) {
   CompileOptions co;
   co.linear.depth_budget = o.depth_budget;
   co.linear.group_size = o.group;
-  // refuse up front what cannot fit: an upper bound of the size, before any gate exists
-  SizeEstimate est = estimate_sampler(m, spec, co.linear);
+  // refuse up front what cannot fit: the counting mode sizes the circuit without building gates.
+  // Peak bytes: 12 per edge stored (signal + narrow weight), twice that while a vector grows, and
+  // about 64 per gate (record, node tables, structural hash).
+  CountResult cnt = count_sampler(m, spec, co.linear);
+  const double need = double(cnt.edges) * 24.0 + double(cnt.gates) * 64.0;
   const double budget = o.max_gib > 0 ? o.max_gib * double(1ull << 30) : 0.8 * double(available_memory_bytes());
-  fmt::print("estimate (upper bound): {:.3g} gates, {:.3g} edges, {:.2f} GiB; budget {:.2f} GiB\n", est.gates,
-             est.edges, est.bytes() / double(1ull << 30), budget / double(1ull << 30));
-  if (budget > 0 && est.bytes() > budget && !o.force)
+  fmt::print("counted: {} gates, {} edges, depth {}; needs about {:.2f} GiB, budget {:.2f} GiB\n", cnt.gates, cnt.edges,
+             cnt.depth, need / double(1ull << 30), budget / double(1ull << 30));
+  if (budget > 0 && need > budget && !o.force)
     throw std::runtime_error(fmt::format(
-        "the circuit may need up to {:.2f} GiB ({:.3g} edges), more than the {:.2f} GiB available; use a larger "
+        "the circuit has about {} edges and needs about {:.2f} GiB, more than the {:.2f} GiB available; use a larger "
         "--depth-budget (grouped linear forms, fewer edges), a smaller model or narrower formats, or --force to try "
         "anyway",
-        est.bytes() / double(1ull << 30), est.edges, budget / double(1ull << 30)));
+        cnt.edges, need / double(1ull << 30), budget / double(1ull << 30)));
   tc0::circuits::Network ntk = compile_sampler(m, spec, co);
   const double compile_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   tc0::circuits::io::save_native(ntk, o.out);
@@ -56,7 +60,7 @@ int run(const Options& o) {
   j["model"] = o.model;
   j["sampler"] = {{"kind", name(spec.kind)}, {"steps", spec.steps}};
   j["strategy"] = {{"depth_budget", o.depth_budget}, {"group_size", o.group ? o.group : 16}};
-  j["estimate"] = {{"gates", est.gates}, {"edges", est.edges}, {"bytes", est.bytes()}};
+  j["counted"] = {{"gates", cnt.gates}, {"edges", cnt.edges}, {"depth", cnt.depth}, {"bytes_needed", need}};
   j["stats"] = st.to_json();
   j["compile_seconds"] = compile_s;
   j["peak_rss_bytes"] = uint64_t(ru.ru_maxrss) * 1024;
