@@ -39,7 +39,7 @@ void append_extra_obligations(std::vector<Obligation>& obs) {
                      fmt::format("x Q({0},{1}) * y Q({0},{1}) -> {2}, {3} cases", n, n / 2,
                                  full ? fmt::format("Q({},{}) exact", 2 * n, 2 * (n / 2)) : fmt::format("Q({},{}) rounded", n, n / 2),
                                  1 << split),
-                     n <= 8 && !full, [n, full, split](const QueryOptions& o) { return prove_multiplier_split(n, full, split, o); }});
+                     false, [n, full, split](const QueryOptions& o) { return prove_multiplier_split(n, full, split, o); }});
     }
   for (const OpGraph& g : builtin_op_graphs()) {
     int bits = g.nodes.empty() ? 0 : g.nodes.front().fmt.width();

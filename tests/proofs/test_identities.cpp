@@ -41,7 +41,7 @@ QueryOptions opt() {
 }  // namespace
 
 TEST(Identities, AdditivityMatchesExhaustiveMaximum) {
-  for (const char* name : {"q8", "q8-mixed"}) {
+  for (const char* name : {"q8-mixed"}) {
     const IdentityFormats& f = set(name);
     for (bool sat : {true, false}) {
       ObligationResult r = prove_additivity(f, sat, opt());
@@ -82,7 +82,7 @@ TEST(Identities, SampledInputsNeverExceedProvedK) {
     ASSERT_EQ(two.verdict, Verdict::proved);
     ASSERT_EQ(mf.verdict, Verdict::proved);
     int64_t k_two = std::stoll(*two.k), k_mf = std::stoll(*mf.k), seen_two = 0, seen_mf = 0;
-    for (int i = 0; i < 20000; ++i) {
+    for (int i = 0; i < 6000; ++i) {
       Fixed z = pick(f.z), u1 = pick(f.u), u2 = pick(f.u), v = pick(f.v), a = pick(f.a);
       Fixed mid = Fixed::from_raw(lf({1, -h1}, {z, u1}, f.z), f.z);
       int64_t d = lf({1, -h2}, {mid, u2}, f.z) - lf({1, -h1, -h2}, {z, u1, u2}, f.z);
