@@ -1,5 +1,7 @@
 #include "circuits/sim/bitsim.hpp"
 
+#include "circuits/cuda/cuda_eval.hpp"
+
 #include <fmt/format.h>
 #include <immintrin.h>
 #include <omp.h>
@@ -232,9 +234,33 @@ BitSimulator::BitSimulator(const Network& ntk, SimOptions options)
     auto& slots = output_slots_.emplace_back();
     for (Signal s : o.bits) slots.push_back(flat_.signal_slot(s));
   }
+  if (options_.device != Device::cpu) {
+    std::string why;
+    if (cuda::cuda_available(&why)) {
+      gpu_ = std::make_unique<cuda::CudaEvaluator>(flat_);
+      for (const auto& lits : output_slots_)
+        for (uint32_t lit : lits) gpu_wanted_.push_back(lit >> 1);
+      std::sort(gpu_wanted_.begin(), gpu_wanted_.end());
+      gpu_wanted_.erase(std::unique(gpu_wanted_.begin(), gpu_wanted_.end()), gpu_wanted_.end());
+    } else if (options_.device == Device::cuda) {
+      throw std::runtime_error("--device cuda: " + why + " (use --device auto to fall back to the CPU)");
+    } else {
+      device_note_ = "no GPU, simulating on the CPU: " + why;
+    }
+  }
 }
 
-BusBatch BitSimulator::run(const BusBatch& inputs) const {
+BitSimulator::~BitSimulator() = default;
+BitSimulator::BitSimulator(BitSimulator&&) noexcept = default;
+
+Device parse_device(const std::string& name) {
+  if (name == "cpu") return Device::cpu;
+  if (name == "cuda") return Device::cuda;
+  if (name == "auto") return Device::automatic;
+  throw std::invalid_argument(fmt::format("unknown device '{}': expected cpu, cuda or auto", name));
+}
+
+void BitSimulator::check_inputs(const BusBatch& inputs) const {
   if (inputs.size() != inputs_.size())
     throw std::invalid_argument(
         fmt::format("simulate: got {} input columns, the circuit has {} input ports", inputs.size(), inputs_.size()));
@@ -254,6 +280,39 @@ BusBatch BitSimulator::run(const BusBatch& inputs) const {
                                                 inputs_[p].is_signed ? "signed" : "unsigned"));
     }
   }
+}
+
+void BitSimulator::pack(const BusBatch& inputs, size_t s0, size_t count, uint64_t* values, uint32_t B) const {
+  // Bit k of port p for sample s0 + i goes to word i / 64, bit i % 64 of the port's slot.
+  for (size_t p = 0; p < inputs.size(); ++p) {
+    const auto& slot_of_bit = input_slots_[p];
+    for (size_t k = 0; k < slot_of_bit.size(); ++k) {
+      uint64_t* w = values + size_t(slot_of_bit[k]) * B;
+      std::fill(w, w + B, 0);
+      for (size_t i = 0; i < count; ++i) w[i >> 6] |= ((uint64_t(inputs[p][s0 + i]) >> k) & 1) << (i & 63);
+    }
+  }
+}
+
+void BitSimulator::unpack(const uint64_t* values, uint32_t B, size_t s0, size_t count, BusBatch& out) const {
+  for (size_t o = 0; o < outputs_.size(); ++o) {
+    const auto& lits = output_slots_[o];
+    const bool sgn = outputs_[o].is_signed;
+    for (size_t i = 0; i < count; ++i) {
+      uint64_t v = 0;
+      for (size_t k = 0; k < lits.size(); ++k) {
+        const uint64_t word = values[size_t(lits[k] >> 1) * B + (i >> 6)] ^ complement_mask(lits[k]);
+        v |= ((word >> (i & 63)) & 1) << k;
+      }
+      out[o][s0 + i] = wrap_to_bus(int64_t(v), lits.size(), sgn);
+    }
+  }
+}
+
+BusBatch BitSimulator::run(const BusBatch& inputs) const {
+  check_inputs(inputs);
+  if (gpu_) return run_gpu(inputs);
+  const size_t n = inputs.empty() ? 0 : inputs[0].size();
   BusBatch out(outputs_.size(), std::vector<int64_t>(n, 0));
   const uint32_t B = options_.block_words;
   const size_t block_samples = size_t(B) * 64;
@@ -270,29 +329,30 @@ BusBatch BitSimulator::run(const BusBatch& inputs) const {
     for (size_t blk = 0; blk < num_blocks; ++blk) {
       const size_t s0 = blk * block_samples;
       const size_t count = std::min(block_samples, n - s0);
-      // Pack: bit k of port p for sample s0 + i goes to word i / 64, bit i % 64 of the port's slot.
-      for (size_t p = 0; p < inputs.size(); ++p) {
-        const auto& slot_of_bit = input_slots_[p];
-        for (size_t k = 0; k < slot_of_bit.size(); ++k) {
-          uint64_t* w = values.data() + size_t(slot_of_bit[k]) * B;
-          std::fill(w, w + B, 0);
-          for (size_t i = 0; i < count; ++i) w[i >> 6] |= ((uint64_t(inputs[p][s0 + i]) >> k) & 1) << (i & 63);
-        }
-      }
+      pack(inputs, s0, count, values.data(), B);
       eval_block_with(flat_, values.data(), B, scratch, avx512);
-      for (size_t o = 0; o < outputs_.size(); ++o) {
-        const auto& lits = output_slots_[o];
-        const bool sgn = outputs_[o].is_signed;
-        for (size_t i = 0; i < count; ++i) {
-          uint64_t v = 0;
-          for (size_t k = 0; k < lits.size(); ++k) {
-            const uint64_t word = values[size_t(lits[k] >> 1) * B + (i >> 6)] ^ complement_mask(lits[k]);
-            v |= ((word >> (i & 63)) & 1) << k;
-          }
-          out[o][s0 + i] = wrap_to_bus(int64_t(v), lits.size(), sgn);
-        }
-      }
+      unpack(values.data(), B, s0, count, out);
     }
+  }
+  return out;
+}
+
+BusBatch BitSimulator::run_gpu(const BusBatch& inputs) const {
+  // The GPU wants large blocks: as many words as the batch needs, bounded by the device memory and
+  // by a host staging buffer of about 1 GiB.
+  const size_t n = inputs.empty() ? 0 : inputs[0].size();
+  BusBatch out(outputs_.size(), std::vector<int64_t>(n, 0));
+  if (n == 0) return out;
+  const size_t slots = flat_.num_slots();
+  const size_t host_cap = std::max<size_t>(1, (size_t(1) << 30) / (slots * 8));
+  const uint32_t B = uint32_t(std::min<size_t>({(n + 63) / 64, host_cap, size_t(gpu_->max_block_words())}));
+  if (B == 0) throw std::runtime_error("the circuit does not fit in the GPU's memory; use --device cpu");
+  std::vector<uint64_t> values(slots * B, 0);
+  for (size_t s0 = 0; s0 < n; s0 += size_t(B) * 64) {
+    const size_t count = std::min(size_t(B) * 64, n - s0);
+    pack(inputs, s0, count, values.data(), B);
+    gpu_->eval(values.data(), B, gpu_wanted_);
+    unpack(values.data(), B, s0, count, out);
   }
   return out;
 }

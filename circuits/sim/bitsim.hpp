@@ -7,13 +7,24 @@
 // Every sample is computed independently of the others, so the bits do not depend on the thread
 // count or the block size.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "circuits/network.hpp"
 #include "circuits/sim/flat.hpp"
 
+namespace tc0::circuits::cuda {
+class CudaEvaluator;
+}
+
 namespace tc0::circuits::sim {
+
+// Where the gates are evaluated. `automatic` uses a GPU when one exists, else the CPU (and says so
+// through BitSimulator::device_note()); `cuda` refuses to construct without a usable GPU.
+enum class Device { cpu, cuda, automatic };
+// "cpu", "cuda" or "auto"; throws std::invalid_argument for anything else.
+Device parse_device(const std::string& name);
 
 struct SimOptions {
   int threads = 0;              // 0: OpenMP's default
@@ -23,6 +34,7 @@ struct SimOptions {
   // -1: automatic (0 with AVX-512, else 4); otherwise passed to flatten().
   int bitslice_pops = -1;
   bool avx512 = true;           // use the AVX-512 kernel when the CPU has it
+  Device device = Device::cpu;
 };
 
 // Whether this CPU runs the AVX-512 kernel.
@@ -42,6 +54,8 @@ int64_t wrap_to_bus(int64_t v, size_t width, bool is_signed);
 class BitSimulator {
  public:
   explicit BitSimulator(const Network& ntk, SimOptions options = {});
+  ~BitSimulator();
+  BitSimulator(BitSimulator&&) noexcept;
 
   const FlatNetwork& flat() const { return flat_; }
   const std::vector<Bus>& inputs() const { return inputs_; }
@@ -51,13 +65,28 @@ class BitSimulator {
   // network's output buses. Values outside a port's range are refused (std::invalid_argument).
   BusBatch run(const BusBatch& inputs) const;
 
+  // The device that evaluates the gates, and for Device::automatic a line saying why it is the CPU
+  // when it is ("" otherwise).
+  bool on_gpu() const { return gpu_ != nullptr; }
+  const std::string& device_note() const { return device_note_; }
+
  private:
+  void check_inputs(const BusBatch& inputs) const;
+  // Packs samples [s0, s0 + count) of the inputs into the input slots of a block of B words.
+  void pack(const BusBatch& inputs, size_t s0, size_t count, uint64_t* values, uint32_t B) const;
+  // Reads the output buses of samples [s0, s0 + count) back from an evaluated block.
+  void unpack(const uint64_t* values, uint32_t B, size_t s0, size_t count, BusBatch& out) const;
+  BusBatch run_gpu(const BusBatch& inputs) const;
+
   FlatNetwork flat_;
   std::vector<Bus> inputs_;
   std::vector<Bus> outputs_;
   std::vector<std::vector<uint32_t>> input_slots_;   // per port, per bit: value slot
   std::vector<std::vector<uint32_t>> output_slots_;  // per bus, per bit: slot << 1 | complement
   SimOptions options_;
+  std::unique_ptr<cuda::CudaEvaluator> gpu_;
+  std::vector<uint32_t> gpu_wanted_;  // output slots the GPU copies back
+  std::string device_note_;
 };
 
 // Evaluates the gates of `flat` on one block: values holds num_slots x block_words words, slot-major

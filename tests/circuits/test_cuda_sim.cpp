@@ -101,5 +101,29 @@ TEST(CudaSim, FallbackReportsReason) {
   }
 }
 
+// Device selection through the simulator API: `auto` gives the CPU's bits on either device and says
+// why when it falls back; `cuda` without a device is refused with the reason.
+TEST(CudaSim, FallbackSimulatorDeviceSelection) {
+  const Network ntk = random_network(5, 12, 300, 12, 70);
+  const sim::BitSimulator cpu(ntk);
+  std::mt19937_64 rng(9);
+  sim::BusBatch in(cpu.inputs().size(), std::vector<int64_t>(1000));
+  for (size_t p = 0; p < in.size(); ++p)
+    for (auto& v : in[p]) v = sim::wrap_to_bus(int64_t(rng()), cpu.inputs()[p].bits.size(), cpu.inputs()[p].is_signed);
+  const sim::BitSimulator automatic(ntk, {.device = sim::Device::automatic});
+  EXPECT_EQ(automatic.run(in), cpu.run(in));
+  std::string why;
+  if (cuda::cuda_available(&why)) {
+    EXPECT_TRUE(automatic.on_gpu());
+    EXPECT_TRUE(automatic.device_note().empty());
+  } else {
+    EXPECT_FALSE(automatic.on_gpu());
+    EXPECT_NE(automatic.device_note().find(why), std::string::npos);
+    EXPECT_THROW(sim::BitSimulator(ntk, {.device = sim::Device::cuda}), std::runtime_error);
+  }
+  EXPECT_EQ(sim::parse_device("auto"), sim::Device::automatic);
+  EXPECT_THROW(sim::parse_device("gpu"), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace tc0::circuits

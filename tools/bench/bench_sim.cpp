@@ -3,14 +3,21 @@
 // constant dot product (Q(16,8) inputs, depth 2), at 1 and 2 threads, side by side with the anchor:
 // the scalar reference evaluator (circuits/reference_eval.hpp), one sample at a time.
 // Also shows how the gates split over the three accumulation kernels.
+// Issue 6 rows: a 32-bit multiplier; the CUDA backend when a GPU is present (kernel throughput on a
+// device-resident batch, and end to end through BitSimulator::run with packing on the host); and,
+// as external anchors on the multipliers, berkeley-abc's `sim` on our AIGER export and a Verilator
+// model of our Verilog export (tools/bench/external_sim.hpp), each checked to have run.
 // Two kernel configurations: "avx512" (masked-add int64 lanes, chosen automatically on AVX-512
 // CPUs) and "portable" (bit-sliced counters for weights with few set bits, vectorised int64 lanes
 // otherwise). Samples per circuit default to about 2e9 edge-samples (1e8 for the scalar anchor).
-//   bench_sim [--edge-samples E] [--block-words B] [--json PATH]
+//   bench_sim [--edge-samples E] [--block-words B] [--no-external] [--json PATH]
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <omp.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include <chrono>
 #include <fstream>
@@ -23,7 +30,9 @@
 #include "circuits/gadgets/arith.hpp"
 #include "circuits/gadgets/linear_form.hpp"
 #include "circuits/reference_eval.hpp"
+#include "circuits/cuda/cuda_eval.hpp"
 #include "circuits/sim/bitsim.hpp"
+#include "tools/bench/external_sim.hpp"
 
 #ifndef TC0_GIT_COMMIT
 #define TC0_GIT_COMMIT "unknown"
@@ -68,6 +77,7 @@ int main(int argc, char** argv) {
   double edge_samples = 2e9;
   uint32_t block_words = 4;
   std::string json_path = "bench_sim.json";
+  bool external = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -77,8 +87,9 @@ int main(int argc, char** argv) {
     if (a == "--edge-samples") edge_samples = std::stod(next());
     else if (a == "--block-words") block_words = uint32_t(std::stoul(next()));
     else if (a == "--json") json_path = next();
+    else if (a == "--no-external") external = false;
     else {
-      fmt::print(stderr, "usage: bench_sim [--edge-samples E] [--block-words B] [--json PATH]\n");
+      fmt::print(stderr, "usage: bench_sim [--edge-samples E] [--block-words B] [--no-external] [--json PATH]\n");
       return a == "--help" ? 0 : 1;
     }
   }
@@ -94,6 +105,13 @@ int main(int argc, char** argv) {
     const Bus b = ntk.create_input_bus("b", tc0::numerics::Format(16, 0));
     ntk.add_output_bus(gadgets::multiply_full(ntk, a, b));
     circuits.push_back({"multiply 16x16 -> 32", std::move(ntk)});
+  }
+  {
+    Network ntk;
+    const Bus a = ntk.create_input_bus("a", tc0::numerics::Format(32, 0));
+    const Bus b = ntk.create_input_bus("b", tc0::numerics::Format(32, 0));
+    ntk.add_output_bus(gadgets::multiply_full(ntk, a, b));
+    circuits.push_back({"multiply 32x32 -> 64", std::move(ntk)});
   }
   {
     Network ntk;
@@ -117,6 +135,9 @@ int main(int argc, char** argv) {
   j["avx512"] = sim::cpu_has_avx512();
   j["block_words"] = block_words;
   j["results"] = nlohmann::json::array();
+  std::string no_gpu_why;
+  const bool gpu = tc0::circuits::cuda::cuda_available(&no_gpu_why);
+  j["gpu"] = gpu ? tc0::circuits::cuda::cuda_device_name() : "none: " + no_gpu_why;
 
   fmt::print("bench_sim: commit {}, {} ({} cores, AVX-512 {}), block {} words\n", TC0_GIT_COMMIT, cpu_model(),
              std::thread::hardware_concurrency(), sim::cpu_has_avx512() ? "yes" : "no", block_words);
@@ -181,6 +202,49 @@ int main(int argc, char** argv) {
                                 {"samples", samples}, {"edge_samples_per_s", rate}, {"ratio_to_scalar", rate / scalar_rate},
                                 {"ratio_to_1_thread", rate / rate1}, {"kernels_bitsliced_lanes64_lanes128", {k[0], k[1], k[2]}}});
       }
+    }
+    const double cpu1 = j["results"].back()["edge_samples_per_s"].get<double>() /
+                        j["results"].back()["ratio_to_1_thread"].get<double>();
+    auto row = [&](const std::string& evaluator, const std::string& label, size_t n, double rate, nlohmann::json extra) {
+      fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11.3g} {:>8.1f} {:>9.2f}\n", "", "", "", n, "-", label, rate,
+                 rate / scalar_rate, rate / cpu1);
+      extra.update({{"circuit", c.name}, {"gates", ntk.num_gates()}, {"edges", ntk.num_edges()}, {"evaluator", evaluator},
+                    {"samples", n}, {"edge_samples_per_s", rate}, {"samples_per_s", rate / edges},
+                    {"ratio_to_scalar", rate / scalar_rate}, {"ratio_to_cpu_1_thread", rate / cpu1}});
+      j["results"].push_back(extra);
+    };
+    if (gpu) {
+      // Kernel throughput: a device-sized block of random input words, outputs copied back.
+      sim::BitSimulator host(ntk, {.threads = 1});
+      const sim::FlatNetwork& flat = host.flat();
+      tc0::circuits::cuda::CudaEvaluator eval(flat);
+      const uint32_t words = std::min<uint32_t>(eval.max_block_words(), uint32_t(std::max<size_t>(1024, (size_t(1) << 28) / flat.num_slots())));
+      std::vector<uint64_t> values(size_t(flat.num_slots()) * words, 0);
+      std::mt19937_64 rng(3);
+      for (size_t i = words; i < size_t(1 + flat.num_inputs) * words; ++i) values[i] = rng();
+      std::vector<uint32_t> outs;
+      for (const Bus& b : ntk.output_buses())
+        for (Signal sgl : b.bits) outs.push_back(flat.signal_slot(sgl) >> 1);
+      const double t = best_of(3, [&] { eval.eval(values.data(), words, outs); });
+      row("cuda_kernel", "cuda (device-resident)", size_t(words) * 64, edges * double(words) * 64 / t, {{"device", j["gpu"]}});
+      // End to end through the simulator API, and the same bits as the CPU.
+      sim::BitSimulator gsim(ntk, {.device = sim::Device::cuda});
+      sim::BusBatch gout;
+      const double tg = best_of(2, [&] { gout = gsim.run(in); });
+      if (gout != first) throw std::runtime_error("bench_sim: CUDA results differ from the CPU's");
+      row("cuda_end_to_end", "cuda (host packing)", samples, edges * double(samples) / tg, {{"device", j["gpu"]}});
+    } else {
+      fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  cuda: not measured ({})\n", "", "", "", "-", "-", no_gpu_why);
+    }
+    if (external && c.name.rfind("multiply", 0) == 0) {
+      const std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("tc0-bench-{}", getpid());
+      const auto abc = tc0::bench::abc_sim(ntk, dir / "abc", 200000);
+      if (abc.ran) row("berkeley_abc_sim", "berkeley-abc sim (AIGER)", abc.samples, abc.samples_per_s * edges, {});
+      else fmt::print("{:30} berkeley-abc: not measured ({})\n", "", abc.why);
+      const auto ver = tc0::bench::verilator_sim(ntk, dir / "verilator", 2000000);
+      if (ver.ran) row("verilator", "verilator (Verilog)", ver.samples, ver.samples_per_s * edges, {});
+      else fmt::print("{:30} verilator: not measured ({})\n", "", ver.why);
+      std::filesystem::remove_all(dir);
     }
   }
   std::ofstream(json_path) << j.dump(2) << "\n";

@@ -23,7 +23,7 @@ namespace {
 using namespace tc0::circuits;
 
 struct Options {
-  std::string file, inputs, output, json;
+  std::string file, inputs, output, json, device = "cpu";
   uint64_t random = 0, seed = 1;
   int threads = 0;
   uint32_t block_words = 4;
@@ -114,11 +114,15 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
   sub.add_option("--block-words", o->block_words, "Words of 64 samples per block (1..64)");
   sub.add_option("-o,--output", o->output, "Write the output lines to this file instead of standard output");
   sub.add_flag("--quiet", o->quiet, "Do not print outputs (timing only)");
+  sub.add_option("--device", o->device, "Where to evaluate: cpu, cuda, or auto (a GPU when present, else the CPU)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   tc0::cli::add_json_option(sub, o->json);
   return [o] {
     if (o->inputs.empty() && o->random == 0) throw std::runtime_error("give --inputs FILE or --random N");
     const Network ntk = io::load_native(o->file);
-    const sim::BitSimulator simulator(ntk, {.threads = o->threads, .block_words = o->block_words});
+    const sim::BitSimulator simulator(
+        ntk, {.threads = o->threads, .block_words = o->block_words, .device = sim::parse_device(o->device)});
+    if (!simulator.device_note().empty()) fmt::print(stderr, "tc0flow simulate: {}\n", simulator.device_note());
     const auto& ports = simulator.inputs();
     const auto& outs = simulator.outputs();
     FILE* out = stdout;
@@ -180,6 +184,7 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
     auto j = tc0::cli::report_header("simulate");
     j["file"] = o->file;
     j["samples"] = samples;
+    j["device"] = simulator.on_gpu() ? "cuda" : "cpu";
     j["seconds"] = seconds;
     j["edge_samples_per_second"] = seconds > 0 ? edge_samples / seconds : 0.0;
     if (!rows.empty()) j["outputs_first_1000"] = rows;
