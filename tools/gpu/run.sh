@@ -11,6 +11,6 @@ nproc | sed 's/^/cpu cores: /' | tee -a "$out/gpu.txt"
 status=0
 timeout 240 .gpu/bin/test_circuits_cuda 2>&1 | tee "$out/test_cuda.log" | tail -25 || status=1
 grep -q "PASSED" "$out/test_cuda.log" && ! grep -q "FAILED" "$out/test_cuda.log" || status=1
-timeout 200 .gpu/bin/bench_sim --device all --json "$out/bench_sim.json" 2>&1 | tee "$out/bench_sim.log" | tail -30 || status=1
+timeout 200 .gpu/bin/bench_sim --no-external --json "$out/bench_sim.json" 2>&1 | tee "$out/bench_sim.log" | tail -30 || status=1
 echo "gpu checks: $([ $status = 0 ] && echo PASS || echo FAIL)"
 exit $status
