@@ -5,7 +5,8 @@
 #   tools/gpu/pack.sh            then, on the GPU machine: bash tools/gpu/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-tools/build.sh build-gpu -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90
+[ -f build-gpu/build.ninja ] || cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
+cmake --build build-gpu -j "$(nproc)" --target test_circuits_cuda bench_sim tc0flow
 rm -rf .gpu && mkdir -p .gpu/bin .gpu/lib
 bins=(build-gpu/tests/circuits/test_circuits_cuda build-gpu/tools/bench/bench_sim build-gpu/tools/tc0flow)
 for b in "${bins[@]}"; do
