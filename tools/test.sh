@@ -10,5 +10,6 @@ tools/deps.sh
 tools/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DTC0_SANITIZE=ON
 tools/build.sh build -DCMAKE_BUILD_TYPE=Release
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp:print_suppressions=0
 (cd build-asan && ctest --output-on-failure -j "$(nproc)" -LE 'slow|gpu|sanitizer_exempt')
 cd build && ctest --output-on-failure -j "$(nproc)" -LE 'slow'
