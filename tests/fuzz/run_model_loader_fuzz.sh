@@ -2,11 +2,11 @@
 # Builds the libFuzzer harness of the model loader with clang (ASan + UBSan) into BUILD_DIR and runs
 # it for SECONDS on a seed corpus made from the shipped models (sampler/models/*).
 #   tests/fuzz/run_model_loader_fuzz.sh BUILD_DIR [SECONDS]
-# Exit 77 (ctest: skipped) when clang++ is missing.
+# A missing clang++ is a failure (tools/deps.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?build dir}; secs=${2:-20}
-command -v clang++ >/dev/null || { echo "clang++ not found: skipped"; exit 77; }
+command -v clang++ >/dev/null || { echo "clang++ not found: apt-get install clang (tools/deps.sh does)"; exit 1; }
 mkdir -p "$out/fuzz/gen/tc0" "$out/fuzz/corpus"
 sv=$(sed -n 's/^set(TC0_SEMANTICS_VERSION \([0-9]*\)).*/\1/p' CMakeLists.txt)
 sed -e "s/@PROJECT_VERSION@/fuzz/" -e "s/@TC0_SEMANTICS_VERSION@/$sv/" numerics/version.hpp.in > "$out/fuzz/gen/tc0/version.hpp.new"
