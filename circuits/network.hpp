@@ -16,6 +16,12 @@
 //     polarity is returned as a complemented signal), so both spellings hash alike.
 // Threshold functions have no unique integer representation in general, so two gates computing one
 // function with different weights may still both exist; the rules above catch the common cases.
+//
+// Shared fan-in lists: gates whose canonical fan-ins and weights are identical and differ only in
+// theta (the thermometer gates [L >= j 2^k] of a linear form, which hold most of a compiled
+// sampler's edges) are stored once: such a gate points at the list of a recently created gate.
+// num_edges() counts every gate's fan-ins (the circuit's edges); num_stored_edges() counts the
+// lists actually kept; fanin_list(g) identifies the list, so simulators can compute the sum once.
 // Weights and thresholds are exact 128-bit integers; a gate whose sum of |weights| or |theta|
 // would exceed kMaxMagnitude is refused with CircuitError, never wrapped.
 //
@@ -105,7 +111,12 @@ class Network {
   uint32_t num_nodes() const { return uint32_t(kinds_.size()); }
   uint32_t num_inputs() const { return uint32_t(inputs_.size()); }
   uint32_t num_gates() const { return uint32_t(gates_.size()); }
-  uint64_t num_edges() const { return fanins_.size(); }
+  uint64_t num_edges() const { return num_edges_; }          // sum of fan-in counts over gates
+  uint64_t num_stored_edges() const { return fanins_.size(); }  // after sharing fan-in lists
+  // Gates with equal fanin_list() share one fan-in list (same fan-ins and weights).
+  uint64_t fanin_list(uint32_t g) const { return gates_[g].fanin_begin; }
+  // Bytes held by the gate and edge arrays (the bulk of a large network's memory).
+  uint64_t memory_bytes() const;
   bool is_constant(uint32_t node) const { return node == 0; }
   bool is_input(uint32_t node) const { return kinds_[node] == Kind::input; }
   bool is_gate(uint32_t node) const { return kinds_[node] == Kind::gate; }
@@ -122,7 +133,10 @@ class Network {
   const std::vector<std::string>& modules() const { return modules_; }  // module id -> path; id 0 is ""
 
   // Removes gates that no output reaches, renumbering nodes; module table and buses are kept.
+  // Works in place (no second copy of the network).
   void remove_dead_gates();
+  // Capacity hints for building a network of known size (e.g. from counting mode).
+  void reserve(uint64_t gates, uint64_t stored_edges);
 
  private:
   enum class Kind : uint8_t { constant, input, gate };
@@ -143,12 +157,35 @@ class Network {
   std::vector<Signal> fanins_;
   std::vector<int64_t> narrow_weights_;  // parallel to fanins_ (0 for wide gates' slots)
   std::vector<Weight> wide_weights_;
+  // Stores a canonical gate (sharing a recent identical fan-in list) and indexes it for hashing.
+  uint32_t append_gate(std::span<const Signal> ins, std::span<const Weight> ws, Weight theta, uint32_t module,
+                       uint64_t list_hash, uint64_t gate_hash);
+  uint32_t find_gate(uint64_t gate_hash, std::span<const Signal> ins, std::span<const Weight> ws, Weight theta) const;
+  void index_gate(uint32_t g);
+
+  // The last few distinct fan-in lists, the candidates for sharing.
+  struct ListRef {
+    uint64_t hash = 0;
+    uint64_t fanin_begin = 0;
+    uint64_t wide_begin = UINT64_MAX;
+    uint32_t count = 0;
+  };
+  static constexpr size_t kRecentLists = 8;
+  ListRef recent_[kRecentLists];
+  size_t recent_next_ = 0;
+
+  uint64_t num_edges_ = 0;
+  std::vector<std::pair<uint32_t, Weight>> scratch_merged_;
+  std::vector<Signal> scratch_ins_;
+  std::vector<Weight> scratch_ws_;
   std::vector<Bus> input_buses_;
   std::vector<Bus> output_buses_;
   std::vector<std::string> modules_;
   std::unordered_map<std::string, uint32_t> module_ids_;
   std::vector<uint32_t> module_stack_;
-  std::unordered_map<uint64_t, std::vector<uint32_t>> strash_;  // hash -> gate indices
+  // Structural hashing, open addressing: slots hold gate index + 1 (0 = empty), keyed by gate_hash_.
+  std::vector<uint64_t> gate_hash_;
+  std::vector<uint32_t> strash_slots_;
 };
 
 }  // namespace tc0::circuits

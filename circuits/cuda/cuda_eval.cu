@@ -22,10 +22,12 @@ constexpr int kWordsPerWarp = 8;
 constexpr int kThreadsPerBlock = 256;
 
 struct DeviceNet {
-  const unsigned long long* fanin_begin;  // per gate + 1
+  const unsigned long long* fanin_begin;  // per gate (gates may share a list)
+  const uint32_t* fanin_count;            // per gate
   const uint32_t* fanin;                  // slot << 1 | complement
   const long long* weight64;              // per edge
-  const __int128* weight128;              // per edge, or null when no gate needs it
+  const __int128* weight128;              // lists of wide gates only, or null when no gate needs it
+  const unsigned long long* weight128_begin;  // per gate: offset of its list in weight128
   const __int128* theta;                  // per gate
   const uint8_t* wide;                    // per gate: 1 when the gate needs 128-bit sums
   uint32_t first_gate_slot;               // 1 + num_inputs
@@ -37,7 +39,7 @@ __device__ void eval_gate(const DeviceNet& net, uint32_t g, uint32_t* values, ui
   Acc acc[kWordsPerWarp];
 #pragma unroll
   for (int k = 0; k < kWordsPerWarp; ++k) acc[k] = 0;
-  const unsigned long long e0 = net.fanin_begin[g], e1 = net.fanin_begin[g + 1];
+  const unsigned long long e0 = net.fanin_begin[g], e1 = e0 + net.fanin_count[g];
   for (unsigned long long base = e0; base < e1; base += 32) {
     // The warp loads 32 edges at once (coalesced), then walks them through shuffles.
     const unsigned long long e = base + lane;
@@ -45,7 +47,8 @@ __device__ void eval_gate(const DeviceNet& net, uint32_t g, uint32_t* values, ui
     Acc my_w = 0;
     if (e < e1) {
       my_lit = net.fanin[e];
-      if constexpr (sizeof(Acc) == 16) my_w = net.weight128[e]; else my_w = net.weight64[e];
+      if constexpr (sizeof(Acc) == 16) my_w = net.weight128[net.weight128_begin[g] + (e - e0)];
+      else my_w = net.weight64[e];
     }
     const uint32_t n = uint32_t(min(32ull, e1 - base));
     for (uint32_t i = 0; i < n; ++i) {
@@ -168,9 +171,12 @@ CudaEvaluator::CudaEvaluator(const sim::FlatNetwork& flat) : impl_(std::make_uni
   std::vector<uint8_t> wide(flat.num_gates);
   for (uint32_t g = 0; g < flat.num_gates; ++g) wide[g] = flat.kernel[g] == sim::GateKernel::lanes128;
   m.net.fanin_begin = upload(begin, m.owned);
+  m.net.fanin_count = upload(flat.fanin_count, m.owned);
   m.net.fanin = upload(flat.fanin, m.owned);
   m.net.weight64 = upload(w64, m.owned);
   m.net.weight128 = upload(flat.weight128, m.owned);
+  std::vector<unsigned long long> wide_begin(flat.weight128_begin.begin(), flat.weight128_begin.end());
+  m.net.weight128_begin = upload(wide_begin, m.owned);
   m.net.theta = upload(flat.theta, m.owned);
   m.net.wide = upload(wide, m.owned);
   m.net.first_gate_slot = 1 + flat.num_inputs;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <algorithm>
+#include <iterator>
 
 #include "tc0/version.hpp"
 
@@ -14,7 +16,8 @@ namespace {
 
 constexpr char kMagic[8] = {'t', 'c', '0', 'c', 'i', 'r', 'c', '\n'};
 constexpr size_t kHeaderSize = 32;
-enum Tag : uint8_t { kLooseInput = 1, kInputBus = 2, kGate = 3 };
+// kSharedGate: a gate with the fan-in list of the gate `distance` gate indices before it (format 2).
+enum Tag : uint8_t { kLooseInput = 1, kInputBus = 2, kGate = 3, kSharedGate = 4 };
 
 using U128 = unsigned __int128;
 
@@ -145,6 +148,11 @@ std::string to_native(const Network& ntk) {
     }
   }
   w.u(ntk.num_nodes() - 1);
+  // A gate can only share one of the last few lists (Network::append_gate), so a small ring of
+  // (list, last gate reading it) finds every sharing gate without a table over all lists.
+  std::pair<uint64_t, uint32_t> recent[8];
+  std::fill(std::begin(recent), std::end(recent), std::pair<uint64_t, uint32_t>{UINT64_MAX, 0});
+  size_t recent_next = 0;
   for (uint32_t n = 1; n < ntk.num_nodes();) {
     if (ntk.is_input(n)) {
       if (bus_at[n] >= 0) {
@@ -162,14 +170,27 @@ std::string to_native(const Network& ntk) {
       }
       continue;
     }
-    const GateView g = ntk.gate(ntk.gate_index(n));
-    w.u(kGate);
-    w.u(g.module);
-    w.s(g.theta);
-    w.u(g.size());
-    for (size_t i = 0; i < g.size(); ++i) {
-      w.u(g.fanins[i].data);
-      w.s(g.weight(i));
+    const uint32_t gi = ntk.gate_index(n);
+    const GateView g = ntk.gate(gi);
+    const uint64_t list = ntk.fanin_list(gi);
+    auto it = std::find_if(std::begin(recent), std::end(recent), [list](const auto& e) { return e.first == list; });
+    if (it != std::end(recent)) {  // the list is stored once: refer back to the last gate that read it
+      w.u(kSharedGate);
+      w.u(g.module);
+      w.s(g.theta);
+      w.u(gi - it->second);
+      it->second = gi;
+    } else {
+      recent[recent_next] = {list, gi};
+      recent_next = (recent_next + 1) % std::size(recent);
+      w.u(kGate);
+      w.u(g.module);
+      w.s(g.theta);
+      w.u(g.size());
+      for (size_t i = 0; i < g.size(); ++i) {
+        w.u(g.fanins[i].data);
+        w.s(g.weight(i));
+      }
     }
     ++n;
   }
@@ -235,16 +256,25 @@ Network from_native(std::string_view bytes, const std::string& source) {
       const bool sgn = r.flag();
       if (ntk.num_nodes() - 1 + uint64_t(f.width()) > num_nodes) r.fail("input bus runs past the node count");
       ntk.create_input_bus(name, f, sgn);
-    } else if (tag == kGate) {
+    } else if (tag == kGate || tag == kSharedGate) {
       const uint32_t module = r.u32();
       if (module >= num_modules) r.fail(fmt::format("gate module id {} outside the module table", module));
       const Weight theta = r.s();
-      const uint64_t n = r.count("fan-in");
       fanins.clear();
       weights.clear();
-      for (uint64_t i = 0; i < n; ++i) {
-        fanins.push_back(r.signal(ntk.num_nodes()));
-        weights.push_back(r.s());
+      if (tag == kGate) {
+        const uint64_t n = r.count("fan-in");
+        for (uint64_t i = 0; i < n; ++i) {
+          fanins.push_back(r.signal(ntk.num_nodes()));
+          weights.push_back(r.s());
+        }
+      } else {
+        const uint64_t distance = r.u32();
+        if (distance == 0 || distance > ntk.num_gates())
+          r.fail(fmt::format("shared gate refers {} gates back, but {} gates precede it", distance, ntk.num_gates()));
+        const GateView ref = ntk.gate(uint32_t(ntk.num_gates() - distance));
+        fanins.assign(ref.fanins.begin(), ref.fanins.end());
+        for (size_t i = 0; i < ref.size(); ++i) weights.push_back(ref.weight(i));
       }
       if (module != pushed) {
         if (pushed) ntk.pop_module();

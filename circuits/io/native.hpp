@@ -22,7 +22,8 @@
 
 namespace tc0::circuits::io {
 
-inline constexpr uint32_t kNativeFormatVersion = 1;
+// Version 2 stores a fan-in list shared by several gates once (kSharedGate records).
+inline constexpr uint32_t kNativeFormatVersion = 2;
 
 std::string to_native(const Network& ntk);
 // `source` names the data in error messages (a file path, or "<memory>").

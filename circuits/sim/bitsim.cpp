@@ -18,12 +18,15 @@ constexpr uint32_t kMaxBlockWords = 64;
 
 inline uint64_t complement_mask(uint32_t lit) { return uint64_t(0) - uint64_t(lit & 1); }
 
+// Each kernel is split into accumulate (the weighted sum of one fan-in list, once) and compare
+// (one per gate reading that list: the thermometer gates of a linear form share their list).
+
 // ---- bit-sliced counter: c[k * B + b] holds bit k of the running sum of 64 samples ----
-void eval_bitsliced(const FlatNetwork& f, uint32_t g, uint64_t* values, uint32_t B, uint64_t* out,
-                    uint64_t* c) {
+void accumulate_bitsliced(const FlatNetwork& f, uint32_t g, const uint64_t* values, uint32_t B, uint64_t* c) {
   const int K = f.sum_bits[g];
   std::fill(c, c + size_t(K + 1) * B, 0);
-  for (uint64_t e = f.fanin_begin[g]; e < f.fanin_begin[g + 1]; ++e) {
+  const uint64_t e0 = f.fanin_begin[g], e1 = e0 + f.fanin_count[g];
+  for (uint64_t e = e0; e < e1; ++e) {
     const uint32_t lit = f.fanin[e];
     const uint64_t* x = values + size_t(lit >> 1) * B;
     const uint64_t cm = complement_mask(lit);
@@ -43,7 +46,9 @@ void eval_bitsliced(const FlatNetwork& f, uint32_t g, uint64_t* values, uint32_t
       }
     }
   }
-  const Weight theta = f.theta[g];
+}
+
+void compare_bitsliced(const uint64_t* c, int K, Weight theta, uint32_t B, uint64_t* out) {
   if (theta <= 0) {
     std::fill(out, out + B, ~uint64_t(0));
     return;
@@ -63,11 +68,10 @@ void eval_bitsliced(const FlatNetwork& f, uint32_t g, uint64_t* values, uint32_t
   }
 }
 
-// ---- one int64 accumulator per sample ----
+// ---- one int64 accumulator per sample: acc[b * 64 + j] is sample j of word b ----
 // Portable version: the compiler vectorises the lane loop (AVX2 / AVX-512 clones picked at run time).
-__attribute__((target_clones("avx2", "default"))) void eval_lanes64_generic(
-    const uint32_t* fanin, const int64_t* weight, uint64_t n, int64_t theta, const uint64_t* values,
-    uint32_t B, uint64_t* out, int64_t* acc) {
+__attribute__((target_clones("avx2", "default"))) void accumulate_lanes64_generic(
+    const uint32_t* fanin, const int64_t* weight, uint64_t n, const uint64_t* values, uint32_t B, int64_t* acc) {
   std::fill(acc, acc + size_t(B) * 64, 0);
   for (uint64_t e = 0; e < n; ++e) {
     const uint32_t lit = fanin[e];
@@ -80,20 +84,13 @@ __attribute__((target_clones("avx2", "default"))) void eval_lanes64_generic(
       for (int j = 0; j < 64; ++j) a[j] += w & -int64_t((word >> j) & 1);
     }
   }
-  for (uint32_t b = 0; b < B; ++b) {
-    const int64_t* a = acc + size_t(b) * 64;
-    uint64_t word = 0;
-    for (int j = 0; j < 64; ++j) word |= uint64_t(a[j] >= theta) << j;
-    out[b] = word;
-  }
 }
 
 // AVX-512: the 64 lanes of one word live in eight zmm registers and each edge is eight masked adds,
 // the mask being the sample bits themselves (no bit-to-lane expansion at all).
-__attribute__((target("avx512f"))) void eval_lanes64_avx512(const uint32_t* fanin, const int64_t* weight, uint64_t n,
-                                                            int64_t theta, const uint64_t* values, uint32_t B,
-                                                            uint64_t* out) {
-  const __m512i th = _mm512_set1_epi64(theta);
+__attribute__((target("avx512f"))) void accumulate_lanes64_avx512(const uint32_t* fanin, const int64_t* weight,
+                                                                  uint64_t n, const uint64_t* values, uint32_t B,
+                                                                  int64_t* acc) {
   for (uint32_t b = 0; b < B; ++b) {
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     for (uint64_t e = 0; e < n; ++e) {
@@ -109,27 +106,37 @@ __attribute__((target("avx512f"))) void eval_lanes64_avx512(const uint32_t* fani
       a6 = _mm512_mask_add_epi64(a6, __mmask8(word >> 48), a6, w);
       a7 = _mm512_mask_add_epi64(a7, __mmask8(word >> 56), a7, w);
     }
-    out[b] = uint64_t(_mm512_cmpge_epi64_mask(a0, th)) | uint64_t(_mm512_cmpge_epi64_mask(a1, th)) << 8 |
-             uint64_t(_mm512_cmpge_epi64_mask(a2, th)) << 16 | uint64_t(_mm512_cmpge_epi64_mask(a3, th)) << 24 |
-             uint64_t(_mm512_cmpge_epi64_mask(a4, th)) << 32 | uint64_t(_mm512_cmpge_epi64_mask(a5, th)) << 40 |
-             uint64_t(_mm512_cmpge_epi64_mask(a6, th)) << 48 | uint64_t(_mm512_cmpge_epi64_mask(a7, th)) << 56;
+    int64_t* a = acc + size_t(b) * 64;
+    _mm512_storeu_si512(a, a0);
+    _mm512_storeu_si512(a + 8, a1);
+    _mm512_storeu_si512(a + 16, a2);
+    _mm512_storeu_si512(a + 24, a3);
+    _mm512_storeu_si512(a + 32, a4);
+    _mm512_storeu_si512(a + 40, a5);
+    _mm512_storeu_si512(a + 48, a6);
+    _mm512_storeu_si512(a + 56, a7);
   }
 }
 
-void eval_lanes64(const uint32_t* fanin, const int64_t* weight, uint64_t n, int64_t theta, const uint64_t* values,
-                  uint32_t B, uint64_t* out, int64_t* acc, bool avx512) {
-  if (avx512) eval_lanes64_avx512(fanin, weight, n, theta, values, B, out);
-  else eval_lanes64_generic(fanin, weight, n, theta, values, B, out, acc);
+__attribute__((target_clones("avx2", "default"))) void compare_lanes64(const int64_t* acc, int64_t theta, uint32_t B,
+                                                                       uint64_t* out) {
+  for (uint32_t b = 0; b < B; ++b) {
+    const int64_t* a = acc + size_t(b) * 64;
+    uint64_t word = 0;
+    for (int j = 0; j < 64; ++j) word |= uint64_t(a[j] >= theta) << j;
+    out[b] = word;
+  }
 }
 
-void eval_lanes128(const FlatNetwork& f, uint32_t g, const uint64_t* values, uint32_t B, uint64_t* out,
-                   Weight* acc) {
+void accumulate_lanes128(const FlatNetwork& f, uint32_t g, const uint64_t* values, uint32_t B, Weight* acc) {
   std::fill(acc, acc + size_t(B) * 64, Weight(0));
-  for (uint64_t e = f.fanin_begin[g]; e < f.fanin_begin[g + 1]; ++e) {
+  const uint64_t e0 = f.fanin_begin[g], e1 = e0 + f.fanin_count[g];
+  const uint64_t w0 = f.weight128_begin[g];
+  for (uint64_t e = e0; e < e1; ++e) {
     const uint32_t lit = f.fanin[e];
     const uint64_t* x = values + size_t(lit >> 1) * B;
     const uint64_t cm = complement_mask(lit);
-    const Weight w = f.weight128[e];
+    const Weight w = f.weight128[w0 + (e - e0)];
     for (uint32_t b = 0; b < B; ++b) {
       const uint64_t word = x[b] ^ cm;
       Weight* a = acc + size_t(b) * 64;
@@ -137,7 +144,9 @@ void eval_lanes128(const FlatNetwork& f, uint32_t g, const uint64_t* values, uin
         if ((word >> j) & 1) a[j] += w;
     }
   }
-  const Weight theta = f.theta[g];
+}
+
+void compare_lanes128(const Weight* acc, Weight theta, uint32_t B, uint64_t* out) {
   for (uint32_t b = 0; b < B; ++b) {
     const Weight* a = acc + size_t(b) * 64;
     uint64_t word = 0;
@@ -158,21 +167,30 @@ void eval_block_with(const FlatNetwork& f, uint64_t* values, uint32_t B, Scratch
     s.acc64.assign(size_t(B) * 64, 0);
     s.acc128.assign(size_t(B) * 64, 0);
   }
-  for (uint32_t g = 0; g < f.num_gates; ++g) {
-    uint64_t* out = values + size_t(f.gate_slot(g)) * B;
+  for (uint32_t g = 0; g < f.num_gates;) {
+    // [g, h): consecutive gates reading one fan-in list with one kernel: one sum, h - g compares.
+    uint32_t h = g + 1;
+    while (h < f.num_gates && f.kernel[h] == f.kernel[g] && f.shares_list(g, h)) ++h;
+    auto out = [&](uint32_t q) { return values + size_t(f.gate_slot(q)) * B; };
     switch (f.kernel[g]) {
       case GateKernel::bitsliced:
-        eval_bitsliced(f, g, values, B, out, s.counter.data());
+        accumulate_bitsliced(f, g, values, B, s.counter.data());
+        for (uint32_t q = g; q < h; ++q) compare_bitsliced(s.counter.data(), f.sum_bits[g], f.theta[q], B, out(q));
         break;
-      case GateKernel::lanes64:
-        eval_lanes64(f.fanin.data() + f.fanin_begin[g], f.weight64.data() + f.fanin_begin[g],
-                     f.fanin_begin[g + 1] - f.fanin_begin[g], int64_t(f.theta[g]), values, B, out,
-                     s.acc64.data(), avx512);
+      case GateKernel::lanes64: {
+        const uint32_t* fanin = f.fanin.data() + f.fanin_begin[g];
+        const int64_t* weight = f.weight64.data() + f.fanin_begin[g];
+        if (avx512) accumulate_lanes64_avx512(fanin, weight, f.fanin_count[g], values, B, s.acc64.data());
+        else accumulate_lanes64_generic(fanin, weight, f.fanin_count[g], values, B, s.acc64.data());
+        for (uint32_t q = g; q < h; ++q) compare_lanes64(s.acc64.data(), int64_t(f.theta[q]), B, out(q));
         break;
+      }
       case GateKernel::lanes128:
-        eval_lanes128(f, g, values, B, out, s.acc128.data());
+        accumulate_lanes128(f, g, values, B, s.acc128.data());
+        for (uint32_t q = g; q < h; ++q) compare_lanes128(s.acc128.data(), f.theta[q], B, out(q));
         break;
     }
+    g = h;
   }
 }
 

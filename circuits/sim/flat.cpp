@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <unordered_map>
 
 namespace tc0::circuits::sim {
 
@@ -59,16 +60,17 @@ FlatNetwork flatten(const Network& ntk, int bitslice_pops) {
   for (uint32_t i = 0; i < f.num_inputs; ++i) f.slot_of_node[ntk.inputs()[i]] = 1 + i;
   for (uint32_t fg = 0; fg < f.num_gates; ++fg) f.slot_of_node[ntk.gate_node(f.gate_of_flat[fg])] = f.gate_slot(fg);
 
-  f.fanin_begin.reserve(f.num_gates + 1);
-  f.fanin.reserve(ntk.num_edges());
-  f.weight64.reserve(ntk.num_edges());
+  f.fanin_begin.reserve(f.num_gates);
+  f.fanin_count.reserve(f.num_gates);
   f.theta.reserve(f.num_gates);
   f.kernel.reserve(f.num_gates);
   f.sum_bits.reserve(f.num_gates);
-  f.fanin_begin.push_back(0);
+  // A fan-in list shared in the Network stays shared here: network list id -> flat offset.
+  std::unordered_map<uint64_t, uint64_t> flat_list;
   bool any_wide = false;
   for (uint32_t fg = 0; fg < f.num_gates; ++fg) {
-    const GateView gv = ntk.gate(f.gate_of_flat[fg]);
+    const uint32_t g = f.gate_of_flat[fg];
+    const GateView gv = ntk.gate(g);
     Weight sum = 0;
     int pops = 0;
     for (size_t i = 0; i < gv.size(); ++i) {
@@ -95,18 +97,27 @@ FlatNetwork flatten(const Network& ntk, int bitslice_pops) {
     f.kernel.push_back(k);
     f.sum_bits.push_back(uint8_t(bit_length(sum)));
     f.theta.push_back(gv.theta);
+    f.fanin_count.push_back(uint32_t(gv.size()));
+    auto [it, fresh] = flat_list.try_emplace(ntk.fanin_list(g), f.fanin.size());
+    f.fanin_begin.push_back(it->second);
+    if (!fresh) continue;
     for (size_t i = 0; i < gv.size(); ++i) {
       f.fanin.push_back(f.signal_slot(gv.fanins[i]));
-      f.weight64.push_back(k == GateKernel::lanes128 ? 0 : int64_t(gv.weight(i)));
+      // Lists whose weights exceed int64 are only read by the int128 kernel.
+      f.weight64.push_back(gv.wide_weights.empty() ? gv.narrow_weights[i] : 0);
     }
-    f.fanin_begin.push_back(f.fanin.size());
   }
+  // int128 weights only for the lists lanes128 gates read (a few gates of a large circuit).
+  f.weight128_begin.assign(f.num_gates, UINT64_MAX);
   if (any_wide) {
-    f.weight128.resize(f.fanin.size(), 0);
+    std::unordered_map<uint64_t, uint64_t> wide_list;  // flat list offset -> weight128 offset
     for (uint32_t fg = 0; fg < f.num_gates; ++fg) {
       if (f.kernel[fg] != GateKernel::lanes128) continue;
+      auto [it, fresh] = wide_list.try_emplace(f.fanin_begin[fg], f.weight128.size());
+      f.weight128_begin[fg] = it->second;
+      if (!fresh) continue;
       const GateView gv = ntk.gate(f.gate_of_flat[fg]);
-      for (size_t i = 0; i < gv.size(); ++i) f.weight128[f.fanin_begin[fg] + i] = gv.weight(i);
+      for (size_t i = 0; i < gv.size(); ++i) f.weight128.push_back(gv.weight(i));
     }
   }
   return f;

@@ -60,9 +60,14 @@ Network random_network(const RandomNetworkParams& p) {
     const Weight theta = r - span + 1;
     const uint64_t m = rng() % 5;
     if (m < 4) ntk.push_module(module_names[m]);
-    const Signal out = ntk.create_threshold(ins, ws, theta);
+    const uint32_t members = rng() % 100 < p.family_percent ? 2 + uint32_t(rng() % 5) : 1;
+    for (uint32_t k = 0; k < members; ++k) {
+      // Family members step theta through the reachable range, like [L >= j 2^k] of a linear form.
+      const Weight t = k == 0 ? theta : theta + Weight(k) * (span / Weight(members) + 1);
+      const Signal out = ntk.create_threshold(ins, ws, t);
+      if (ntk.is_gate(out.index())) pool.push_back(out);
+    }
     if (m < 4) ntk.pop_module();
-    if (ntk.is_gate(out.index())) pool.push_back(out);
   }
   for (uint32_t o = 0; o < p.output_buses; ++o) {
     Bus bus;

@@ -1,7 +1,7 @@
 #pragma once
 // Random threshold networks for tests and benchmarks: random fan-ins over earlier nodes, random
 // complemented signals, random signed weights from several magnitude classes (1, up to 2^16, up to
-// 2^40, up to 2^100), module tags, several input and output buses (signed and unsigned). The same
+// 2^40, up to 2^100), thermometer families sharing a fan-in list, module tags, several input and output buses (signed and unsigned). The same
 // seed gives the same network.
 #include <cstdint>
 
@@ -19,6 +19,9 @@ struct RandomNetworkParams {
   uint32_t max_output_width = 16;
   // Largest weight magnitude class allowed: 0 unit, 1 up to 2^16, 2 up to 2^40, 3 up to 2^100.
   int max_weight_class = 3;
+  // Percentage of draws that create a thermometer family instead of one gate: 2-6 gates with the
+  // same fan-ins and weights and different thresholds, which share one stored fan-in list.
+  uint32_t family_percent = 25;
   uint64_t seed = 1;
 };
 

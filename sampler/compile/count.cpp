@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <unordered_map>
 
@@ -68,7 +69,7 @@ int trailing_zeros(Weight w) {
 int64_t bit_of(int64_t v, int b) { return b >= 63 ? (v < 0 ? 1 : 0) : (v >> b) & 1; }
 
 struct OpRec {
-  uint64_t gates = 0, edges = 0;
+  uint64_t gates = 0, edges = 0, stored_edges = 0;
   std::vector<uint32_t> deps;
   std::string component;
   uint32_t level = 0;
@@ -84,7 +85,7 @@ class Counter {
   // Operations of one shape (formats, coefficients, which bits are constant or repeated, relative
   // bit levels) build the same gates: counted once, replayed (the attention's T^2 products).
   struct Shape {
-    uint64_t gates = 0, edges = 0;
+    uint64_t gates = 0, edges = 0, stored_edges = 0;
     std::vector<CBit> out;  // id: 0/1 constant, 2 + k: k-th fresh gate; level relative to the base
     uint32_t fresh = 0;
   };
@@ -162,19 +163,29 @@ class Counter {
       mix(uint64_t(ws[i]));
       mix(uint64_t(ws[i] >> 64));
     }
+    const uint64_t list_hash = h;
     mix(uint64_t(theta));
     mix(uint64_t(theta >> 64));
     auto it = strash.find(h);
     if (it != strash.end()) return CBit{it->second.id, it->second.level, flip};
     cur->gates += 1;
     cur->edges += ids.size();
+    // Network::append_gate shares a fan-in list with one of the last few distinct lists.
+    if (std::find(recent_lists.begin(), recent_lists.end(), list_hash) == recent_lists.end()) {
+      cur->stored_edges += ids.size();
+      recent_lists[recent_next] = list_hash;
+      recent_next = (recent_next + 1) % recent_lists.size();
+    }
     CBit g{next_id++, lv + 1, false};
     strash.emplace(h, g);
     return CBit{g.id, g.level, flip};
   }
+  std::array<uint64_t, 8> recent_lists{};
+  size_t recent_next = 0;
   CBit fresh_gate(uint64_t fanins, uint32_t level) {
     cur->gates += 1;
     cur->edges += fanins;
+    cur->stored_edges += fanins;
     return CBit{next_id++, level};
   }
 };
@@ -530,6 +541,7 @@ class CountArith {
       const Counter::Shape& sh = it->second;
       c_->cur->gates += sh.gates;
       c_->cur->edges += sh.edges;
+      c_->cur->stored_edges += sh.stored_edges;
       const uint64_t id0 = c_->next_id;
       c_->next_id += sh.fresh;
       CV r{out, {}, 0};
@@ -537,11 +549,12 @@ class CountArith {
         r.bits.push_back(b.constant() ? b : CBit{id0 + (b.id - 2), b.level + base, b.neg});
       return r;
     }
-    const uint64_t id0 = c_->next_id, g0 = c_->cur->gates, e0 = c_->cur->edges;
+    const uint64_t id0 = c_->next_id, g0 = c_->cur->gates, e0 = c_->cur->edges, s0 = c_->cur->stored_edges;
     CV r = pieces_in_op(p, k, out);
     Counter::Shape sh;
     sh.gates = c_->cur->gates - g0;
     sh.edges = c_->cur->edges - e0;
+    sh.stored_edges = c_->cur->stored_edges - s0;
     sh.fresh = uint32_t(c_->next_id - id0);
     bool replayable = true;
     for (const CBit& b : r.bits) {
@@ -684,6 +697,7 @@ CountResult count_sampler(const Model& m, const SamplerSpec& spec, const circuit
     const OpRec& op = c.ops[i - 1];
     r.gates += op.gates;
     r.edges += op.edges;
+    r.stored_edges += op.stored_edges;
     auto& comp = r.by_component[op.component];
     comp.first += op.gates;
     comp.second += op.edges;

@@ -19,6 +19,9 @@ namespace tc0::sampler::compile {
 
 struct CountResult {
   uint64_t gates = 0, edges = 0;
+  // Edges a materialised Network stores after sharing fan-in lists (an estimate: the replayed
+  // shapes and the recent-list window are modelled, cross-operation hashing is not).
+  uint64_t stored_edges = 0;
   uint32_t depth = 0;
   uint64_t operations = 0;
   // gates and edges per component (attention, linear, nonlinear, norm, update), live operations only

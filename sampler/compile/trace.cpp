@@ -1,5 +1,7 @@
 #include "sampler/compile/trace.hpp"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "sampler/samplers.hpp"
@@ -18,7 +20,14 @@ SamplerSpec make_spec(const Model& m, SamplerKind kind, int steps) {
 
 circuits::Network compile_sampler(const Model& m, const SamplerSpec& spec, const CompileOptions& o) {
   if (spec.grid.size() < 2) throw std::invalid_argument("compile_sampler: the time grid needs at least two points");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto phase = [&o, t = t0](const std::string& what) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    if (o.on_phase) o.on_phase(what, std::chrono::duration<double>(now - t).count());
+    t = now;
+  };
   circuits::Network ntk;
+  ntk.reserve(o.reserve_gates, o.reserve_edges);
   WireOptions wo;
   wo.linear = o.linear;
   wo.record = o.record;
@@ -35,7 +44,11 @@ circuits::Network compile_sampler(const Model& m, const SamplerSpec& spec, const
     z[i].name = fmt::format("x[{}]", i);
     ntk.add_output_bus(z[i]);
   }
-  if (o.remove_dead && !o.record) ntk.remove_dead_gates();
+  phase("trace");
+  if (o.remove_dead && !o.record) {
+    ntk.remove_dead_gates();
+    phase("remove dead gates");
+  }
   return ntk;
 }
 

@@ -4,6 +4,8 @@
 // time grid and every format are constants folded into the gates; there is no second copy of the
 // model. Input bus i ("e[i]") is noise entry i in the state format; output bus i ("x[i]") is
 // sample entry i. Step k's gates are tagged "step<k>/<operation>/<gadget>".
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "circuits/network.hpp"
@@ -18,6 +20,11 @@ struct CompileOptions {
   bool remove_dead = true;
   std::vector<TracedOp>* record = nullptr;  // every operation's output, in execution order
   long fault_op = -1;                        // testing only, see WireOptions
+  // Capacity hints (counting mode's gates and stored edges), so that the large arrays are
+  // allocated once instead of growing by doubling; 0 = none.
+  uint64_t reserve_gates = 0, reserve_edges = 0;
+  // Called after each phase (trace, dead-gate removal) with its name and seconds.
+  std::function<void(const std::string&, double)> on_phase;
 };
 
 circuits::Network compile_sampler(const Model& m, const SamplerSpec& spec, const CompileOptions& o = {});

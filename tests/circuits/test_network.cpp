@@ -245,6 +245,69 @@ TEST(Network, RemoveDeadGatesKeepsOutputs) {
   }
 }
 
+// Thermometer gates [L >= theta_j] over one list share it: stored once, each gate keeps its function
+// (checked by direct evaluation), and sharing survives dead-gate removal.
+TEST(Network, ThermometerGatesShareOneStoredList) {
+  std::mt19937_64 rng(5);
+  for (int rep = 0; rep < 30; ++rep) {
+    Network ntk;
+    const Bus& in = ntk.create_input_bus("x", Format(8, 0));
+    std::vector<Signal> f = in.bits;
+    std::vector<Weight> w;
+    for (int i = 0; i < 8; ++i) w.push_back(Weight(int64_t(rng() % 31) - 15));
+    Weight lo = 0, hi = 0;
+    for (Weight v : w) (v < 0 ? lo : hi) += v;
+    std::vector<std::pair<Signal, Weight>> made;
+    for (Weight t = lo - 1; t <= hi + 1; t += 1 + Weight(rng() % 3)) made.push_back({ntk.create_threshold(f, w, t), t});
+    uint64_t logical = 0;
+    for (uint32_t g = 0; g < ntk.num_gates(); ++g) logical += ntk.gate(g).size();
+    EXPECT_EQ(ntk.num_edges(), logical);
+    EXPECT_LT(ntk.num_stored_edges(), ntk.num_edges()) << "rep " << rep << ": no list was shared";
+    expect_canonical(ntk);
+    for (uint32_t x = 0; x < 256; ++x) {
+      Weight sum = 0;
+      for (int i = 0; i < 8; ++i) sum += ((x >> i) & 1) ? w[size_t(i)] : 0;
+      std::vector<bool> node_val(ntk.num_nodes(), false);
+      for (int i = 0; i < 8; ++i) node_val[in.bits[size_t(i)].index()] = (x >> i) & 1;
+      for (uint32_t g = 0; g < ntk.num_gates(); ++g) {
+        GateView v = ntk.gate(g);
+        Weight s = 0;
+        for (size_t i = 0; i < v.size(); ++i) s += (node_val[v.fanins[i].index()] != v.fanins[i].complemented()) ? v.weight(i) : 0;
+        node_val[ntk.gate_node(g)] = s >= v.theta;
+      }
+      for (auto [sig, t] : made) {
+        const bool got = sig.index() == 0 ? sig.complemented() : node_val[sig.index()] != sig.complemented();
+        ASSERT_EQ(got, sum >= t) << "rep " << rep << " x " << x << " theta " << int64_t(t);
+      }
+    }
+    // Keep every other thermometer gate: the kept ones still share, and still compute their function.
+    Bus out{"y", Format(2, 0), false, {}};
+    for (size_t i = 0; i < made.size(); i += 2) out.bits.push_back(made[i].first);
+    ntk.add_output_bus(out);
+    std::vector<int64_t> before;
+    for (int64_t v = -128; v < 128; ++v) before.push_back(evaluate_buses(ntk, {v})[0]);
+    ntk.remove_dead_gates();
+    expect_canonical(ntk);
+    uint64_t kept = 0;
+    for (uint32_t g = 0; g < ntk.num_gates(); ++g) kept += ntk.gate(g).size();
+    EXPECT_EQ(ntk.num_edges(), kept);
+    if (ntk.num_gates() > 1) {
+      EXPECT_LT(ntk.num_stored_edges(), ntk.num_edges());
+    }
+    for (int64_t v = -128; v < 128; ++v) ASSERT_EQ(evaluate_buses(ntk, {v})[0], before[size_t(v + 128)]) << "rep " << rep;
+    // The rebuilt hash table still finds every gate: re-creating one returns the same signal.
+    for (Signal sig : ntk.output_buses()[0].bits) {  // renumbered by remove_dead_gates
+      if (sig.index() == 0) continue;
+      const GateView v = ntk.gate(ntk.gate_index(sig.index()));
+      std::vector<Weight> ws(v.size());
+      for (size_t k = 0; k < v.size(); ++k) ws[k] = v.weight(k);
+      const uint32_t gates = ntk.num_gates();
+      ntk.create_threshold(v.fanins, ws, v.theta);
+      EXPECT_EQ(ntk.num_gates(), gates) << "structural hashing lost a gate";
+    }
+  }
+}
+
 TEST(Network, LevelsDepthAndCriticalPath) {
   Network ntk;
   Signal a = ntk.create_input("a"), b = ntk.create_input("b"), c = ntk.create_input("c");

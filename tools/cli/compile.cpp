@@ -34,35 +34,58 @@ int run(const Options& o) {
   co.linear.depth_budget = o.depth_budget;
   co.linear.group_size = o.group;
   // refuse up front what cannot fit: the counting mode sizes the circuit without building gates.
-  // Peak bytes: 12 per edge stored (signal + narrow weight), twice that while a vector grows, and
-  // about 64 per gate (record, node tables, structural hash).
+  // Peak bytes: 12 per stored edge (signal + narrow weight; fan-in lists shared by thermometer
+  // gates are stored once), twice that while a vector grows, and about 128 per gate (record, node
+  // tables, structural hash, growth).
   CountResult cnt = count_sampler(m, spec, co.linear);
-  const double need = double(cnt.edges) * 24.0 + double(cnt.gates) * 64.0;
+  const double need = double(cnt.stored_edges) * 24.0 + double(cnt.gates) * 128.0;
   const double budget = o.max_gib > 0 ? o.max_gib * double(1ull << 30) : 0.8 * double(available_memory_bytes());
-  fmt::print("counted: {} gates, {} edges, depth {}; needs about {:.2f} GiB, budget {:.2f} GiB\n", cnt.gates, cnt.edges,
-             cnt.depth, need / double(1ull << 30), budget / double(1ull << 30));
+  fmt::print("counted: {} gates, {} edges ({} stored), depth {}; needs about {:.2f} GiB, budget {:.2f} GiB\n",
+             cnt.gates, cnt.edges, cnt.stored_edges, cnt.depth, need / double(1ull << 30), budget / double(1ull << 30));
   if (budget > 0 && need > budget && !o.force)
     throw std::runtime_error(fmt::format(
         "the circuit has about {} edges and needs about {:.2f} GiB, more than the {:.2f} GiB available; use a larger "
         "--depth-budget (grouped linear forms, fewer edges), a smaller model or narrower formats, or --force to try "
         "anyway",
         cnt.edges, need / double(1ull << 30), budget / double(1ull << 30)));
+  // a little headroom over the estimate, so that a small undercount does not double an array
+  co.reserve_gates = cnt.gates + cnt.gates / 16;
+  co.reserve_edges = cnt.stored_edges + cnt.stored_edges / 16;
+  nlohmann::json phases = nlohmann::json::object();
+  auto lap = [&phases, t = t0](const std::string& what) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - t).count();
+    phases[what] = s;
+    fmt::print("  {:<18} {:7.1f} s\n", what, s);
+    t = now;
+  };
+  lap("count");
+  co.on_phase = [&lap](const std::string& what, double) { lap(what); };
   tc0::circuits::Network ntk = compile_sampler(m, spec, co);
   const double compile_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   tc0::circuits::io::save_native(ntk, o.out);
+  lap("write");
   const tc0::circuits::CircuitStats st = tc0::circuits::compute_stats(ntk);
+  lap("stats");
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   fmt::print("{}\n", st.line());
+  fmt::print("stored: {} fan-in entries for {} edges ({:.1f} edges per stored entry), {:.2f} GiB, {:.1f} bytes per edge\n",
+             ntk.num_stored_edges(), ntk.num_edges(), double(ntk.num_edges()) / double(std::max<uint64_t>(1, ntk.num_stored_edges())),
+             double(ntk.memory_bytes()) / double(1ull << 30), double(ntk.memory_bytes()) / double(std::max<uint64_t>(1, ntk.num_edges())));
   fmt::print("compiled {} {}-step in {:.1f} s, peak memory {:.2f} GiB -> {}\n", name(spec.kind), spec.steps, compile_s,
              double(ru.ru_maxrss) / (1 << 20), o.out);
   auto j = tc0::cli::report_header("compile");
   j["model"] = o.model;
   j["sampler"] = {{"kind", name(spec.kind)}, {"steps", spec.steps}};
   j["strategy"] = {{"depth_budget", o.depth_budget}, {"group_size", o.group ? o.group : 16}};
-  j["counted"] = {{"gates", cnt.gates}, {"edges", cnt.edges}, {"depth", cnt.depth}, {"bytes_needed", need}};
+  j["counted"] = {{"gates", cnt.gates}, {"edges", cnt.edges}, {"stored_edges", cnt.stored_edges}, {"depth", cnt.depth},
+                  {"bytes_needed", need}};
+  j["stored_edges"] = ntk.num_stored_edges();
+  j["network_bytes"] = ntk.memory_bytes();
   j["stats"] = st.to_json();
   j["compile_seconds"] = compile_s;
+  j["phase_seconds"] = phases;
   j["peak_rss_bytes"] = uint64_t(ru.ru_maxrss) * 1024;
   j["output"] = o.out;
   tc0::cli::write_json(o.json, j);
