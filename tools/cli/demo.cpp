@@ -1,7 +1,7 @@
 // tc0flow demo: the main job of the README's first command. Each stage is one function that adds
-// its section to the report and says whether its checks passed; today there is one stage, the
-// numerics fidelity table (correctly rounded function tables against MPFR and float64). Later
-// stages (sampler, circuit compilation, simulation, proofs) append themselves to kStages.
+// its section to the report and says whether its checks passed (demo_stages.hpp): the numerics
+// fidelity table (here), then the sampler, the compiled circuit and its equivalence
+// (demo_circuit.cpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,21 +16,28 @@
 #include "numerics/functions.hpp"
 #include "numerics/reference.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/demo_stages.hpp"
+
+namespace tc0::cli::demo {
+
+void DemoContext::check(const std::string& stage, const std::string& what, bool ok, const std::string& detail) {
+  fmt::print("  [{}] {}: {}\n", ok ? "PASS" : "FAIL", what, detail);
+  report["checks"].push_back({{"stage", stage}, {"check", what}, {"pass", ok}, {"detail", detail}});
+  pass = pass && ok;
+}
+
+}  // namespace tc0::cli::demo
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace tc0::numerics;
+using tc0::cli::demo::DemoContext;
 
 struct Options {
   std::string out = "tc0flow-demo";
   std::string json;
-};
-
-struct DemoContext {
-  fs::path out_dir;
-  nlohmann::json report;
-  bool pass = true;
+  DemoContext ctx;
 };
 
 // ---- stage: numerics fidelity ------------------------------------------------------------------
@@ -87,7 +94,9 @@ FnResult measure(UnaryFn fn, Format in, Format out) {
   return r;
 }
 
-void stage_numerics(DemoContext& ctx) {
+}  // namespace
+
+void tc0::cli::demo::stage_numerics(DemoContext& ctx) {
   const std::vector<std::pair<Format, Format>> pairs = {{Format(12, 8), Format(12, 10)},
                                                         {Format(16, 10), Format(16, 12)}};
   fmt::print("== numerics: correctly rounded function tables vs MPFR ({} bits) and float64 ==\n", kMpfrBits);
@@ -125,21 +134,26 @@ void stage_numerics(DemoContext& ctx) {
   bool ok = beyond == 0;
   fmt::print("\nnumerics verdict: {} ({} of {} table entries within 1/2 LSB of MPFR at {} bits)\n",
              ok ? "PASS" : "FAIL", entries - beyond, entries, kMpfrBits);
+  ctx.check("numerics", "function tables within 1/2 LSB of MPFR", ok,
+            fmt::format("{} of {} entries", entries - beyond, entries));
   ctx.report["stages"]["numerics"] = {{"pass", ok},
                                       {"mpfr_bits", kMpfrBits},
                                       {"entries", entries},
                                       {"entries_beyond_half_lsb", beyond},
                                       {"tables", section}};
-  ctx.pass = ctx.pass && ok;
 }
+
+namespace {
 
 // ---- the pipeline ------------------------------------------------------------------------------
 
 using Stage = void (*)(DemoContext&);
-const std::vector<Stage> kStages = {stage_numerics};
+const std::vector<Stage> kStages = {tc0::cli::demo::stage_numerics, tc0::cli::demo::stage_sampler,
+                                    tc0::cli::demo::stage_compile, tc0::cli::demo::stage_equivalence};
 
-int run(const Options& o) {
-  DemoContext ctx;
+int run(Options& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  DemoContext& ctx = o.ctx;
   ctx.out_dir = o.out;
   std::error_code ec;
   fs::create_directories(ctx.out_dir, ec);
@@ -147,8 +161,19 @@ int run(const Options& o) {
     throw std::runtime_error(fmt::format("cannot create output directory '{}': {}; pass a writable --out DIR",
                                          o.out, ec.message()));
   ctx.report = tc0::cli::report_header("demo");
-  for (Stage s : kStages) s(ctx);
+  ctx.report["checks"] = nlohmann::json::array();
+  for (Stage s : kStages) {
+    s(ctx);
+    fmt::print("\n");
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ctx.report["pass"] = ctx.pass;
+  ctx.report["seconds"] = seconds;
+  fmt::print("== checks ==\n");
+  for (const auto& c : ctx.report["checks"])
+    fmt::print("  [{}] {} / {}\n", c["pass"].get<bool>() ? "PASS" : "FAIL", c["stage"].get<std::string>(),
+               c["check"].get<std::string>());
+  fmt::print("demo took {:.0f} s; pictures, sample grids and report in {}/\n", seconds, ctx.out_dir.string());
   fs::path report = ctx.out_dir / "report.json";
   tc0::cli::write_json(report.string(), ctx.report);
   tc0::cli::write_json(o.json, ctx.report);
@@ -156,16 +181,27 @@ int run(const Options& o) {
   return ctx.pass ? 0 : 1;
 }
 
-tc0::cli::Registrar reg("demo",
-                        "Run the tc0flow demo: for now the numerics fidelity table (every correctly "
-                        "rounded function table against MPFR at 128 bits and float64); writes DIR/report.json "
-                        "and exits non-zero when a check fails",
-                        [](CLI::App& sub) -> tc0::cli::Runner {
-                          auto opts = std::make_shared<Options>();
-                          sub.add_option("--out", opts->out, "Output directory (created if missing)")
-                              ->capture_default_str();
-                          tc0::cli::add_json_option(sub, opts->json);
-                          return [opts] { return run(*opts); };
-                        });
+tc0::cli::Registrar reg(
+    "demo",
+    "Run the whole tc0flow pipeline on the shipped demo model: numerics tables vs MPFR, fixed-point "
+    "samples (goldens, fidelity vs float64 and MPFR), compile the sampler into one threshold circuit "
+    "(stats, depth, module picture), simulate a batch and check it bit for bit against the fixed-point "
+    "sampler; writes pictures, sample grids and report.json into DIR and exits non-zero when a check fails",
+    [](CLI::App& sub) -> tc0::cli::Runner {
+      auto opts = std::make_shared<Options>();
+      sub.add_option("--out", opts->out, "Output directory (created if missing)")->capture_default_str();
+      sub.add_option("--model", opts->ctx.model_dir, "Model directory to run the pipeline on")->capture_default_str();
+      sub.add_option("--depth-budget", opts->ctx.depth_budget,
+                     "Linear-form strategy of the circuit: 2 plain, 4/6 one/two grouping levels")
+          ->check(CLI::Range(2, 12))
+          ->capture_default_str();
+      sub.add_option("--inputs", opts->ctx.equivalence_inputs,
+                     "Inputs simulated and checked bit for bit (half quantised noise, half random bits)")
+          ->check(CLI::Range(1, 10000000))
+          ->capture_default_str();
+      sub.add_flag("--save-circuit", opts->ctx.save_circuit, "Also write the circuit file DIR/sampler.tc0c");
+      tc0::cli::add_json_option(sub, opts->json);
+      return [opts] { return run(*opts); };
+    });
 
 }  // namespace

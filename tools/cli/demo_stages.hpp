@@ -1,0 +1,42 @@
+#pragma once
+// The stages of `tc0flow demo` (demo.cpp runs them in order). Each stage prints its section, adds
+// it to the report and records whether its checks passed; later stages read what earlier ones
+// left in the context (the model, the compiled circuit).
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "circuits/network.hpp"
+#include "sampler/model.hpp"
+
+namespace tc0::cli::demo {
+
+struct DemoContext {
+  std::filesystem::path out_dir;
+  std::string model_dir = "sampler/models/digits_mf2";
+  int depth_budget = 6;        // linear-form strategy of the compiled circuit
+  size_t equivalence_inputs = 1000;
+  size_t grid_samples = 64;
+  bool save_circuit = false;   // the demo circuit file is about 0.85 GB
+
+  nlohmann::json report;
+  bool pass = true;
+  std::unique_ptr<sampler::Model> model;
+  std::optional<sampler::SamplerSpec> spec;
+  std::unique_ptr<circuits::Network> circuit;
+  std::vector<std::vector<int64_t>> grid_noise, grid_fixed_raw;  // the sample grid's inputs and fixed bits
+
+  // Records one named check: prints its verdict line and folds it into the overall verdict.
+  void check(const std::string& stage, const std::string& what, bool ok, const std::string& detail);
+};
+
+void stage_numerics(DemoContext& ctx);
+void stage_sampler(DemoContext& ctx);      // fixed-point samples, goldens, fidelity vs float64 / MPFR
+void stage_compile(DemoContext& ctx);      // the one-circuit sampler: stats, depth, module picture
+void stage_equivalence(DemoContext& ctx);  // circuit simulation == fixed-point sampler, bit for bit
+
+}  // namespace tc0::cli::demo
