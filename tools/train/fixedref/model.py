@@ -79,6 +79,10 @@ class Model:
         self.freqs = [Fraction(float(f)) for f in cfg["time_embedding"]["freqs"]]
         self.c = Fraction(float(cfg["sampler"]["c"]))
         self.data_dim = cfg["data"]["dim"]
+        nz = cfg["noise"]
+        if (nz.get("generator"), nz.get("transform")) != ("xoshiro256**", "box-muller-cos"):
+            raise ModelError(f"{cpath}: noise generator/transform (only xoshiro256** / box-muller-cos)")
+        self.noise_clip = Fraction(float(nz["clip"]))
         self.act_formats = {k: parse_format(v) for k, v in cfg["formats"]["activations"].items()}
         wformats = {k: parse_format(v) for k, v in cfg["formats"]["weights"].items()}
         if self.arch == "dit":
