@@ -96,6 +96,9 @@ class Model:
             self.activation = cfg["mlp"]["activation"]
         else:
             raise ModelError(f"{cpath}: architecture '{self.arch}' (allowed dit, mlp)")
+        if self.activation != "silu":
+            raise ModelError(f"{cpath}: activation '{self.activation}' is not implemented in the Python reference "
+                             "(silu is)")
         tensors = read_safetensors(os.path.join(model_dir, "weights.safetensors"))
         if set(tensors) != set(wformats):
             raise ModelError(f"{model_dir}: tensors {sorted(set(tensors) ^ set(wformats))} lack a format or a tensor")

@@ -10,6 +10,14 @@ def uniform_grid(steps):
     return [Fraction(steps - i, steps) for i in range(steps + 1)]
 
 
+def grid(m, steps):
+    """The config's time grid when it lists steps + 1 times, else the uniform grid of steps."""
+    g = m.cfg["sampler"].get("time_grid", "uniform")
+    if isinstance(g, list) and len(g) == steps + 1:
+        return [Fraction(float(t)) for t in g]
+    return uniform_grid(steps)
+
+
 def step(m, kind, z, t, r):
     fz = m.act("state")
     dt = t - r
@@ -28,7 +36,7 @@ def step(m, kind, z, t, r):
 
 def sample(m, kind, steps, noise_raw):
     """Runs the sampler from quantised noise (raws in the state format); returns the final raws."""
-    g = uniform_grid(steps)
+    g = grid(m, steps)
     z = list(noise_raw)
     for i in range(steps):
         z = step(m, kind, z, g[i], g[i + 1])
