@@ -51,16 +51,19 @@ def check_case(m, case, label):
     noise = noise_raw(case["seed"], case["count"], m.data_dim, m.noise_clip, m.act("state"))
     nd = first_difference(noise, case["noise_raw"])
     t1 = time.perf_counter()
+    sat0 = fixed.saturations
     got = [sample(m, case["sampler"], case["steps"], z) for z in case["noise_raw"]]
     d = first_difference(got, case["raw"])
     t2 = time.perf_counter()
     rec.update({"noise_match": nd is None, "match": d is None and nd is None, "noise_seconds": t1 - t0,
-                "sampler_seconds": t2 - t1, "values": sum(len(r) for r in case["raw"])})
+                "sampler_seconds": t2 - t1, "values": sum(len(r) for r in case["raw"]),
+                "sampler_saturations": fixed.saturations - sat0})
     if nd is not None:
         print(f"{label}: NOISE MISMATCH at sample {nd[0]} index {nd[1]}: python {nd[2]}, C++ {nd[3]}")
         rec["noise_first_difference"] = dict(zip(("sample", "index", "python", "cpp"), nd))
     if d is None:
-        print(f"{label}: match ({rec['values']} values, noise {t1 - t0:.2f} s, sampler {t2 - t1:.2f} s)")
+        sat = f", {rec['sampler_saturations']} saturations" if rec["sampler_saturations"] else ""
+        print(f"{label}: match ({rec['values']} values{sat}, noise {t1 - t0:.2f} s, sampler {t2 - t1:.2f} s)")
     else:
         print(f"{label}: MISMATCH at sample {d[0]} index {d[1]}: python {d[2]}, C++ {d[3]} ({t2 - t1:.2f} s)")
         rec["first_difference"] = dict(zip(("sample", "index", "python", "cpp"), d))
@@ -121,8 +124,7 @@ def main():
             return 2
     bad = sum(not r["match"] for r in results)
     total = time.perf_counter() - t0
-    print(f"{name}: {len(results) - bad}/{len(results)} cases match, {fixed.saturations} saturation events, "
-          f"{total:.2f} s")
+    print(f"{name}: {len(results) - bad}/{len(results)} cases match, {total:.2f} s")
     if a.json:
         with open(a.json, "w") as fh:
             json.dump({"model": name, "load_seconds": load_s, "seconds": total, "saturations": fixed.saturations,
