@@ -95,7 +95,7 @@ class Tables(unittest.TestCase):
         n = 0
         for fin, fout in ((Format(10, 6), Format(12, 10)), (Format(8, 0), Format(8, 7)), (Format(8, 4), Format(6, 1)),
                           (Format(12, 10), Format(12, 8))):
-            # exact rationals: reciprocal; rsqrt by bisection-free comparison in Fractions
+            # reciprocal: the exact rational rounded by round(); rsqrt: integer square root by comparing squares
             n += self.entries(fin, fout, "reciprocal", lambda x, r: fout.max_raw if r == 0 else
                               ref_round(Fraction(Fraction(2) ** fin.f, r), fout))
 
