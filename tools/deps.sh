@@ -5,7 +5,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache clang
   libboost-dev libgmp-dev libmpfr-dev libz3-dev z3 libgtest-dev libgraphviz-dev graphviz
   libcli11-dev nlohmann-json3-dev libfmt-dev libpng-dev libomp-dev
-  berkeley-abc yosys iverilog verilator cvc5 python3 python3-numpy
+  berkeley-abc yosys iverilog verilator cvc5 python3 python3-numpy python3-mpmath
 )
 missing=()
 for p in "${packages[@]}"; do
