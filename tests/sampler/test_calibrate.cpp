@@ -138,7 +138,9 @@ TEST(Calibrate, RefusesBadBudgetsSamplersAndDirectories) {
   r.state_bits = 16;  // a separate state budget: only the state's width changes
   Calibration c16 = calibrate(m, r);
   for (const auto& t : c16.tensors) {
-    if (!t.weight) EXPECT_EQ(t.format.width(), t.name == "state" ? 16 : 12) << t.name;
+    if (!t.weight) {
+      EXPECT_EQ(t.format.width(), t.name == "state" ? 16 : 12) << t.name;
+    }
   }
   for (const char* bad : {"mf2", "mf2:0", "mf3:1", "euler:2x", "mf2:1,", "euler:2000"})
     EXPECT_THROW(parse_sampler_list(m, bad), std::invalid_argument) << bad;
