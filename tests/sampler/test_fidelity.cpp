@@ -172,3 +172,68 @@ TEST(Quality, MmdAndMedianAgainstHandComputedValues) {
   EXPECT_FALSE(quality_passes(0.0121, 0.01));
   EXPECT_THROW(mmd2_unbiased({{0.0}}, {{0.0}, {1.0}}, 1.0), std::invalid_argument);
 }
+
+TEST(Fidelity, DitTensorsFollowTheDocumentedGraph) {
+  // digits demo DiT: every activation of the README graph is observed, in graph order, with the
+  // number of values the graph implies (T tokens, width D, H heads; MF2 = two evaluations)
+  Model m = Model::load("sampler/models/digits_mf2");
+  FidelityRequest req;
+  req.spec = sampler_spec(m, "mf2", 1);
+  req.count = 2;
+  Fidelity f = measure_fidelity(m, req);
+  const auto& d = m.config().dit;
+  const size_t T = static_cast<size_t>(d.tokens()), D = static_cast<size_t>(d.width), H = static_cast<size_t>(d.heads);
+  const size_t F = m.config().freqs.size(), R = static_cast<size_t>(d.mlp_ratio);
+  std::vector<std::pair<std::string, size_t>> want{{"temb", 4 * F}, {"t_embed.hidden", D}, {"t_embed.act", D},
+                                                   {"cond", D},     {"cond_act", D},         {"tokens", T * D}};
+  // LayerNorm per token: mean, centered, var, rstd, norm
+  auto layer_norm = [&](const std::string& p) {
+    for (auto [k, n] : {std::pair{"mean", T}, {"centered", T * D}, {"var", T}, {"rstd", T}, {"norm", T * D}})
+      want.push_back({p + "." + k, n});
+  };
+  for (int l = 0; l < d.depth; ++l) {
+    const std::string p = fmt::format("blocks.{}.", l);
+    for (const char* k : {"shift_msa", "scale_msa", "gate_msa", "shift_mlp", "scale_mlp", "gate_mlp"}) want.push_back({p + k, D});
+    layer_norm(p + "ln1");
+    want.push_back({p + "ln1.mod", T * D});
+    for (const char* k : {"attn.q", "attn.k", "attn.v"}) want.push_back({p + k, T * D});
+    want.push_back({p + "attn.score", H * T * (T + 1)});  // scores and the row max
+    want.push_back({p + "attn.shifted", H * T * T});
+    want.push_back({p + "attn.exp", H * T * T});
+    want.push_back({p + "attn.den", H * T});
+    want.push_back({p + "attn.inv", H * T});
+    want.push_back({p + "attn.num", T * D});
+    want.push_back({p + "attn.out", T * D});
+    want.push_back({p + "attn.proj", T * D});
+    want.push_back({p + "resid1", T * D});
+    layer_norm(p + "ln2");
+    want.push_back({p + "ln2.mod", T * D});
+    want.push_back({p + "mlp.hidden", R * T * D});
+    want.push_back({p + "mlp.act", R * T * D});
+    want.push_back({p + "mlp.out", T * D});
+    want.push_back({p + "resid2", T * D});
+  }
+  want.push_back({"final.shift", D});
+  want.push_back({"final.scale", D});
+  layer_norm("final.ln");
+  const size_t dim = static_cast<size_t>(m.config().data_dim);
+  want.push_back({"final.ln.mod", T * D});
+  want.push_back({"u", dim});
+  want.push_back({"abar", dim});
+  ASSERT_EQ(f.tensors.size(), want.size() + 1);  // + the state, after both evaluations
+  for (size_t k = 0; k < want.size(); ++k) {
+    EXPECT_EQ(f.tensors[k].name, want[k].first) << k;
+    EXPECT_EQ(f.tensors[k].values, 2 * want[k].second) << want[k].first;  // two evaluations
+  }
+  EXPECT_EQ(f.tensors.back().name, "state");
+  EXPECT_EQ(f.tensors.size(), m.config().activation_formats.size());  // every activation, once
+  SampleRequest sr;
+  sr.spec = req.spec;
+  sr.seed = req.seed;
+  sr.count = req.count;
+  EXPECT_EQ(f.fixed, run_sampler(m, sr).values);
+  for (const auto& t : f.tensors) {
+    EXPECT_EQ(t.saturations, 0u) << t.name;
+    EXPECT_LE(t.float64_vs_mpfr.max_abs_error(), 1e-12 * std::max(1.0, t.max_abs_reference)) << t.name;
+  }
+}
