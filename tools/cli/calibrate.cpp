@@ -48,7 +48,7 @@ int run(const Options& o) {
 
   fmt::print("calibrate  model {}  weights {} bits  activations {} bits  margin {}  batch {} (seed {})\n",
              m.config().name.empty() ? o.model : m.config().name, o.weight_bits, o.act_bits, o.margin, o.count, o.seed);
-  fmt::print("{:<26} {:>3} {:>11} {:>10} {:>10} {:>9} {:>9}\n", "tensor", "", "max|x|", "format", "was", "sat_f64", "sat_fixed");
+  fmt::print("{:<26} {:>3} {:>11} {:>10} {:>10} {:>9} {:>9}\n", "tensor", "w/a", "max|x|", "format", "was", "sat_f64", "sat_fixed");
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& t : c.tensors) {
     fmt::print("{:<26} {:>3} {:>11.5g} {:>10} {:>10} {:>9} {:>9}\n", t.name, t.weight ? "w" : "a", t.max_abs, t.format.str(),
