@@ -24,7 +24,7 @@ struct CalibrationRequest {
   int act_bits = 12;    // [2, 16]: table inputs take at most 16 bits
   int state_bits = 0;   // the sampler state (noise and samples); 0: act_bits
   double act_margin = kActivationMargin;
-  size_t count = 64;    // calibration batch: samples of the noise stream of `seed`
+  size_t count = 256;   // calibration batch: samples of the noise stream of `seed`
   uint64_t seed = 4321;
   std::vector<SamplerSpec> samplers;  // every sampler the formats must serve; at least one
 };

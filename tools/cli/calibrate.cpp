@@ -20,7 +20,7 @@ struct Options {
   int act_bits = 12;
   int state_bits = 0;
   double margin = kActivationMargin;
-  size_t count = 64;
+  size_t count = 256;
   uint64_t seed = 4321;
   std::string samplers;
   std::string out;
