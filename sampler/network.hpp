@@ -4,6 +4,8 @@
 // s is the second time input (h = t - r or r, per the config). Every operation names the format of
 // the tensor it produces; sampler/README.md lists the graph op by op. Time inputs are exact
 // rationals (grid points), so the time embedding and conditioning are constants of each step.
+// After the operations that produce a named activation, observe() hands its values to a recording
+// policy (sampler/observe.hpp; a no-op for the plain number types).
 #include <array>
 #include <fmt/format.h>
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "sampler/arith.hpp"
 #include "sampler/model.hpp"
+#include "sampler/observe.hpp"
 
 namespace tc0::sampler {
 
@@ -61,6 +64,7 @@ Vec<A> time_embedding(const A& a, const Model& m, const Rational& t, const Ratio
     for (const auto& f : fr) e.push_back(a.trig(Trig::cos, f * *x, out));
     for (const auto& f : fr) e.push_back(a.trig(Trig::sin, f * *x, out));
   }
+  observe(a, "", "temb", e);
   return e;
 }
 
@@ -72,6 +76,7 @@ Vec<A> layer_norm(const A& a, const Model& m, const std::string& p, const Vec<A>
   const size_t D = x.size();
   std::vector<Rational> inv(D, Rational(1, static_cast<int64_t>(D)));
   auto mean = a.lincomb(Rational(0), inv, x, m.act(p + ".mean"));
+  observe(a, p, ".mean", mean);
   const std::array<Rational, 2> pm{Rational(1), Rational(-1)};
   Vec<A> c;
   c.reserve(D);
@@ -80,12 +85,16 @@ Vec<A> layer_norm(const A& a, const Model& m, const std::string& p, const Vec<A>
     std::array<typename A::Value, 2> pair{v, mean};
     c.push_back(a.lincomb(Rational(0), pm, pair, fc));
   }
+  observe(a, p, ".centered", c);
   auto var = a.dot(c, c, Rational(1, static_cast<int64_t>(D)), eps, m.act(p + ".var"));
+  observe(a, p, ".var", var);
   auto rstd = a.unary(UnaryFn::rsqrt, var, m.act(p + ".rstd"));
+  observe(a, p, ".rstd", rstd);
   Vec<A> n;
   n.reserve(D);
   Format fn = m.act(p + ".norm");
   for (const auto& v : c) n.push_back(a.mul(v, rstd, fn));
+  observe(a, p, ".norm", n);
   return n;
 }
 
@@ -114,8 +123,14 @@ Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Val
   const size_t G = S / P;
   // conditioning: silu(fc2(silu(fc1(temb))))
   Vec<A> emb = time_embedding(a, m, t, s);
-  Vec<A> h = unary_all(a, UnaryFn::silu, linear(a, m, "t_embed.fc1", emb, m.act("t_embed.hidden")), m.act("t_embed.act"));
-  Vec<A> cond = unary_all(a, UnaryFn::silu, linear(a, m, "t_embed.fc2", h, m.act("cond")), m.act("cond_act"));
+  Vec<A> hid = linear(a, m, "t_embed.fc1", emb, m.act("t_embed.hidden"));
+  observe(a, "", "t_embed.hidden", hid);
+  Vec<A> h = unary_all(a, UnaryFn::silu, hid, m.act("t_embed.act"));
+  observe(a, "", "t_embed.act", h);
+  Vec<A> pre = linear(a, m, "t_embed.fc2", h, m.act("cond"));
+  observe(a, "", "cond", pre);
+  Vec<A> cond = unary_all(a, UnaryFn::silu, pre, m.act("cond_act"));
+  observe(a, "", "cond_act", cond);
 
   // patchify: token p = (py, px), element k = (dy * P + dx) * C + c; embed and add the position
   std::vector<Vec<A>> x(T);
@@ -130,6 +145,7 @@ Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Val
           for (size_t c = 0; c < C; ++c) patch.push_back(z[c * S * S + (py * P + dy) * S + px * P + dx]);
       x[p] = linear_rows(a, m.weight("patch_embed.weight"), m.weight("patch_embed.bias"), patch, m.act("tokens"), 0, D,
                          Rational(0), pos.row(p).data());
+      observe(a, "", "tokens", x[p]);
     }
 
   const UnaryFn act = d.activation;
@@ -140,9 +156,11 @@ Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Val
     const WeightTensor& ab = m.weight(p + ".adaLN.bias");
     static const char* kMod[6] = {"shift_msa", "scale_msa", "gate_msa", "shift_mlp", "scale_mlp", "gate_mlp"};
     std::array<Vec<A>, 6> mod;
-    for (size_t k = 0; k < 6; ++k)
+    for (size_t k = 0; k < 6; ++k) {
       mod[k] = linear_rows(a, aw, ab, cond, m.act(p + "." + kMod[k]), k * D, D,
                            Rational(k == 1 || k == 4 ? 1 : 0));  // scale stored as 1 + scale
+      observe(a, p, std::string(".") + kMod[k], mod[k]);
+    }
 
     // attention branch
     std::vector<Vec<A>> q(T), k(T), v(T);
@@ -150,9 +168,13 @@ Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Val
     const WeightTensor& qb = m.weight(p + ".attn.qkv.bias");
     for (size_t i = 0; i < T; ++i) {
       Vec<A> y = modulate(a, layer_norm(a, m, p + ".ln1", x[i], d.ln_eps), mod[1], mod[0], m.act(p + ".ln1.mod"));
+      observe(a, p, ".ln1.mod", y);
       q[i] = linear_rows(a, qw, qb, y, m.act(p + ".attn.q"), 0, D);
+      observe(a, p, ".attn.q", q[i]);
       k[i] = linear_rows(a, qw, qb, y, m.act(p + ".attn.k"), D, D);
+      observe(a, p, ".attn.k", k[i]);
       v[i] = linear_rows(a, qw, qb, y, m.act(p + ".attn.v"), 2 * D, D);
+      observe(a, p, ".attn.v", v[i]);
     }
     std::vector<Vec<A>> o(T, Vec<A>(D, a.input(Fixed{0, Format(2, 0)})));
     const Format fs = m.act(p + ".attn.score"), fsh = m.act(p + ".attn.shifted"), fe = m.act(p + ".attn.exp");
@@ -169,39 +191,59 @@ Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Val
         Vec<A> sc;
         sc.reserve(T);
         for (size_t j = 0; j < T; ++j) sc.push_back(a.dot(qh, kh[j], d.attn_scale, Rational(0), fs));
+        observe(a, p, ".attn.score", sc);
         auto mx = a.max(sc, fs);
+        observe(a, p, ".attn.score", mx);  // the row max is a score (README row 11)
         Vec<A> e;
         e.reserve(T);
         for (size_t j = 0; j < T; ++j) {
           std::array<typename A::Value, 2> pair{sc[j], mx};
-          e.push_back(a.unary(UnaryFn::exp, a.lincomb(Rational(0), pm, pair, fsh), fe));
+          auto shifted = a.lincomb(Rational(0), pm, pair, fsh);
+          observe(a, p, ".attn.shifted", shifted);
+          e.push_back(a.unary(UnaryFn::exp, shifted, fe));
+          observe(a, p, ".attn.exp", e.back());
         }
-        auto inv = a.unary(UnaryFn::reciprocal, a.sum(e, fden), finv);
+        auto den = a.sum(e, fden);
+        observe(a, p, ".attn.den", den);
+        auto inv = a.unary(UnaryFn::reciprocal, den, finv);
+        observe(a, p, ".attn.inv", inv);
         for (size_t c = 0; c < dh; ++c) {
           auto num = a.dot(e, vcol[c], Rational(1), Rational(0), fnum);
+          observe(a, p, ".attn.num", num);
           o[i][hd * dh + c] = a.mul(num, inv, fo);
+          observe(a, p, ".attn.out", o[i][hd * dh + c]);
         }
       }
     }
     const Format fr1 = m.act(p + ".resid1");
     for (size_t i = 0; i < T; ++i) {
       Vec<A> pr = linear(a, m, p + ".attn.proj", o[i], m.act(p + ".attn.proj"));
+      observe(a, p, ".attn.proj", pr);
       for (size_t j = 0; j < D; ++j) x[i][j] = a.mul_add(mod[2][j], pr[j], x[i][j], fr1);
+      observe(a, p, ".resid1", x[i]);
     }
     // MLP branch
     const Format fr2 = m.act(p + ".resid2");
     for (size_t i = 0; i < T; ++i) {
       Vec<A> y = modulate(a, layer_norm(a, m, p + ".ln2", x[i], d.ln_eps), mod[4], mod[3], m.act(p + ".ln2.mod"));
-      Vec<A> hh = unary_all(a, act, linear(a, m, p + ".mlp.fc1", y, m.act(p + ".mlp.hidden")), m.act(p + ".mlp.act"));
+      observe(a, p, ".ln2.mod", y);
+      Vec<A> mh = linear(a, m, p + ".mlp.fc1", y, m.act(p + ".mlp.hidden"));
+      observe(a, p, ".mlp.hidden", mh);
+      Vec<A> hh = unary_all(a, act, mh, m.act(p + ".mlp.act"));
+      observe(a, p, ".mlp.act", hh);
       Vec<A> out = linear(a, m, p + ".mlp.fc2", hh, m.act(p + ".mlp.out"));
+      observe(a, p, ".mlp.out", out);
       for (size_t j = 0; j < D; ++j) x[i][j] = a.mul_add(mod[5][j], out[j], x[i][j], fr2);
+      observe(a, p, ".resid2", x[i]);
     }
   }
   // final layer: adaLN modulation, two linear heads, unpatchify
   const WeightTensor& fw = m.weight("final.adaLN.weight");
   const WeightTensor& fb = m.weight("final.adaLN.bias");
   Vec<A> shift = linear_rows(a, fw, fb, cond, m.act("final.shift"), 0, D);
+  observe(a, "", "final.shift", shift);
   Vec<A> scale = linear_rows(a, fw, fb, cond, m.act("final.scale"), D, D, Rational(1));
+  observe(a, "", "final.scale", scale);
   Heads<A> r;
   r.u.resize(z.size(), a.input(Fixed{0, Format(2, 0)}));
   r.abar = r.u;
@@ -209,8 +251,11 @@ Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Val
     for (size_t px = 0; px < G; ++px) {
       size_t p = py * G + px;
       Vec<A> y = modulate(a, layer_norm(a, m, "final.ln", x[p], d.ln_eps), scale, shift, m.act("final.ln.mod"));
+      observe(a, "", "final.ln.mod", y);
       Vec<A> u = linear(a, m, "final.u", y, m.act("u"));
+      observe(a, "", "u", u);
       Vec<A> ab = linear(a, m, "final.abar", y, m.act("abar"));
+      observe(a, "", "abar", ab);
       for (size_t dy = 0; dy < P; ++dy)
         for (size_t dx = 0; dx < P; ++dx)
           for (size_t c = 0; c < C; ++c) {
@@ -230,9 +275,16 @@ Heads<A> forward_mlp(const A& a, const Model& m, std::span<const typename A::Val
   x.insert(x.end(), emb.begin(), emb.end());
   for (int l = 0; l < m.config().mlp.depth; ++l) {
     std::string p = fmt::format("layers.{}", l);
-    x = unary_all(a, m.config().mlp.activation, linear(a, m, p, x, m.act(p + ".pre")), m.act(p + ".act"));
+    Vec<A> pre = linear(a, m, p, x, m.act(p + ".pre"));
+    observe(a, p, ".pre", pre);
+    x = unary_all(a, m.config().mlp.activation, pre, m.act(p + ".act"));
+    observe(a, p, ".act", x);
   }
-  return Heads<A>{linear(a, m, "head_u", x, m.act("u")), linear(a, m, "head_abar", x, m.act("abar"))};
+  Heads<A> r{linear(a, m, "head_u", x, m.act("u")), {}};
+  observe(a, "", "u", r.u);
+  r.abar = linear(a, m, "head_abar", x, m.act("abar"));
+  observe(a, "", "abar", r.abar);
+  return r;
 }
 
 }  // namespace detail

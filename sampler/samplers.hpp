@@ -30,6 +30,7 @@ std::vector<typename A::Value> sampler_step(const A& a, const Model& m, SamplerK
       std::array<typename A::Value, 3> x{z[i], hv.u[i], ha.abar[i]};
       out.push_back(a.lincomb(Rational(0), k, x, fz));
     }
+    observe(a, "", "state", out);
     return out;
   }
   Heads<A> h = forward(a, m, std::span<const typename A::Value>(z), t,
@@ -39,6 +40,7 @@ std::vector<typename A::Value> sampler_step(const A& a, const Model& m, SamplerK
     std::array<typename A::Value, 2> x{z[i], h.u[i]};
     out.push_back(a.lincomb(Rational(0), k, x, fz));
   }
+  observe(a, "", "state", out);
   return out;
 }
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Sample quality of a `tc0flow sample -o samples.json` file: unbiased MMD^2 (Gaussian kernel, fixed
 bandwidth = median pairwise distance of the held-out set, as train.py) against the held-out data of
-train.py's fixed split, next to the data-vs-data baseline.
+train.py's fixed split, next to the data-vs-data baseline. For digits also a classifier statistic
+(the samples are unconditional, so no accuracy): a logistic-regression digit classifier trained on
+the training split (fixed seed) gives each sample's max class probability; reported are the mean
+max-confidence and the entropy (bits, at most log2(10) = 3.32) of the histogram of predicted
+classes, with the same figures for the held-out digits as the data-vs-data baseline.
   python3 tools/train/eval_samples.py samples.json [more.json ...]"""
 import json
 import sys
@@ -19,6 +23,39 @@ def heldout(kind):
     x, _ = make_moons(n_samples=6000, noise=0.05, random_state=12345)
     x = (x - np.array([0.5, 0.25])) * np.array([1.0, 2.0])
     return x[5000:], x[:5000]
+
+
+def digits_split():
+    """(train x, train labels, held-out x, held-out labels) of the fixed split above."""
+    from sklearn.datasets import load_digits
+    d = load_digits()
+    x = d.data.astype(np.float64) / 8.0 - 1.0
+    perm = np.random.default_rng(12345).permutation(len(x))
+    return x[perm[:1500]], d.target[perm[:1500]], x[perm[1500:]], d.target[perm[1500:]]
+
+
+_CLASSIFIER = None
+
+
+def digit_classifier():
+    """Multinomial logistic regression on the 1500 training digits (deterministic: lbfgs, seed 0)."""
+    global _CLASSIFIER
+    if _CLASSIFIER is None:
+        from sklearn.linear_model import LogisticRegression
+        xt, yt, xh, yh = digits_split()
+        clf = LogisticRegression(C=1.0, max_iter=5000, random_state=0).fit(xt, yt)
+        clf.heldout_accuracy = float((clf.predict(xh) == yh).mean())
+        _CLASSIFIER = clf
+    return _CLASSIFIER
+
+
+def classifier_stats(x):
+    """Mean max class probability and entropy (bits) of the predicted-class histogram."""
+    p = digit_classifier().predict_proba(x)
+    hist = np.bincount(p.argmax(1), minlength=10) / len(x)
+    nz = hist[hist > 0]
+    return {"mean_max_confidence": float(p.max(1).mean()), "class_entropy_bits": float(-(nz * np.log2(nz)).sum()),
+            "class_histogram": hist.round(4).tolist()}
 
 
 def sqdist(a, b):
@@ -44,6 +81,10 @@ def main():
              "type": s["type"], "n": len(x), "mmd2": mmd2(x, y, sigma),
              "data_vs_data": mmd2(train[: len(y)], y, sigma), "bandwidth": sigma,
              "frac_abs_gt_1.2": float((np.abs(x) > 1.2).mean())}
+        if cfg["data"]["kind"] == "digits8x8":
+            r["classifier"] = classifier_stats(x)
+            r["classifier_data"] = classifier_stats(y)
+            r["classifier_heldout_accuracy"] = digit_classifier().heldout_accuracy
         print(json.dumps(r))
 
 
