@@ -332,6 +332,21 @@ void Network::pop_module() {
   module_stack_.pop_back();
 }
 
+void Network::retag_modules(uint32_t first_gate, const std::function<std::string(const std::string&)>& rename) {
+  std::unordered_map<uint32_t, uint32_t> renamed;  // old module id -> new
+  for (uint32_t g = first_gate; g < num_gates(); ++g) {
+    const uint32_t old = gates_[g].module;
+    auto it = renamed.find(old);
+    if (it == renamed.end()) {
+      const std::string path = rename(modules_[old]);
+      auto [mit, fresh] = module_ids_.emplace(path, uint32_t(modules_.size()));
+      if (fresh) modules_.push_back(path);
+      it = renamed.emplace(old, mit->second).first;
+    }
+    gates_[g].module = it->second;
+  }
+}
+
 GateView Network::gate(uint32_t g) const {
   const GateRecord& r = gates_[g];
   GateView v{std::span<const Signal>(fanins_.data() + r.fanin_begin, r.fanin_count), {}, {}, r.theta, r.module};

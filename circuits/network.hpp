@@ -27,6 +27,7 @@
 //
 // Derived data (levels, fan-outs, stats) lives outside this class: see levels.hpp, stats.hpp.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -101,6 +102,11 @@ class Network {
   // Module tags: gates created while a module is pushed carry its full path ("a/b/c").
   void push_module(const std::string& name);
   void pop_module();
+  // Path of the innermost pushed module ("" when none).
+  const std::string& current_module() const { return modules_[module_stack_.empty() ? 0 : module_stack_.back()]; }
+  // Re-tags gates [first_gate, num_gates()) with the module path rename(old path): for names known
+  // only after the gates exist (the tensor an operation computed, see sampler/compile/wire_arith).
+  void retag_modules(uint32_t first_gate, const std::function<std::string(const std::string&)>& rename);
   struct ModuleScope {  // RAII push/pop
     Network& ntk;
     ModuleScope(Network& n, const std::string& name) : ntk(n) { ntk.push_module(name); }

@@ -54,10 +54,30 @@ std::string write_dot(const Network& ntk, const DotOptions& o) {
     for (const Bus& b : ntk.output_buses()) names += (names.empty() ? "" : ", ") + b.name;
     throw CircuitError(fmt::format("draw: no output bus or bit named '{}' (outputs: {})", o.cone, names));
   }
+  // Module subtree: its gates are the roots unless a cone is asked for too.
+  std::vector<char> in_module;
+  if (!o.module.empty()) {
+    in_module.assign(ntk.num_nodes(), 0);
+    std::vector<char> module_match(ntk.modules().size(), 0);
+    for (size_t m = 0; m < ntk.modules().size(); ++m) {
+      const std::string& p = ntk.modules()[m];
+      module_match[m] = p == o.module || (p.size() > o.module.size() && p.compare(0, o.module.size(), o.module) == 0 &&
+                                          p[o.module.size()] == '/');
+    }
+    uint64_t found = 0;
+    for (uint32_t g = 0; g < ntk.num_gates(); ++g)
+      if (module_match[ntk.gate(g).module]) in_module[ntk.gate_node(g)] = 1, ++found;
+    if (found == 0)
+      throw CircuitError(fmt::format("draw: no gate in module '{}' (see `tc0flow stats --json` for module paths)", o.module));
+    if (o.cone.empty()) roots.clear();
+  }
   // Backward distance from the roots (1 for a root gate); gates beyond max_depth are cut.
   std::vector<int> dist(ntk.num_nodes(), 0);
   for (const Root& r : roots)
     if (ntk.is_gate(r.s.index())) dist[r.s.index()] = 1;
+  if (!in_module.empty() && o.cone.empty())
+    for (uint32_t n = 0; n < ntk.num_nodes(); ++n)
+      if (in_module[n]) dist[n] = 1;
   for (uint32_t g = ntk.num_gates(); g-- > 0;) {
     const uint32_t node = ntk.gate_node(g);
     if (dist[node] == 0) continue;
@@ -68,13 +88,14 @@ std::string write_dot(const Network& ntk, const DotOptions& o) {
     }
   }
   auto drawn = [&](uint32_t node) {
-    return ntk.is_gate(node) && dist[node] > 0 && (o.max_depth < 0 || dist[node] <= o.max_depth);
+    return ntk.is_gate(node) && dist[node] > 0 && (o.max_depth < 0 || dist[node] <= o.max_depth) &&
+           (in_module.empty() || in_module[node]);
   };
   uint64_t count = 0;
   for (uint32_t g = 0; g < ntk.num_gates(); ++g) count += drawn(ntk.gate_node(g));
   if (count > o.max_gates)
     throw CircuitError(fmt::format("draw: {} gates to draw, more than the limit of {}; pick one output with --cone, "
-                                   "limit --max-depth, or raise --max-gates",
+                                   "limit --max-depth, pick a sub-module with --module, or raise --max-gates",
                                    count, o.max_gates));
 
   const auto level = sim::node_levels(ntk);

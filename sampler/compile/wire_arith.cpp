@@ -55,6 +55,27 @@ Bus WireArith::finish(const char* kind, Bus b) const {
   return b;
 }
 
+void WireArith::observe(std::string_view name, std::span<const Bus>) const {
+  const uint32_t first = named_until_;
+  named_until_ = ntk_->num_gates();
+  const std::string base = ntk_->current_module();
+  ntk_->retag_modules(first, [&](const std::string& path) {
+    // Only gates made under the current module (the step) are renamed: base/rest -> base/name/rest.
+    std::string rest;
+    if (base.empty()) {
+      rest = path;
+    } else if (path == base) {
+      rest = "";
+    } else if (path.size() > base.size() && path.compare(0, base.size(), base) == 0 && path[base.size()] == '/') {
+      rest = path.substr(base.size() + 1);
+    } else {
+      return path;
+    }
+    std::string out = base.empty() ? std::string(name) : base + "/" + std::string(name);
+    return rest.empty() ? out : out + "/" + rest;
+  });
+}
+
 Bus WireArith::primary_input(Format f, const std::string& name) const { return ntk_->create_input_bus(name, f); }
 
 Bus WireArith::input(const Fixed& x) const { return constant_bus(x, "input"); }

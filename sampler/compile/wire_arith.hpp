@@ -13,7 +13,9 @@
 // input(x) of a value known while tracing (the model's placeholder zeros) is a constant bus; the
 // sampler's free inputs (the noise) are made by primary_input(), which trace.hpp calls.
 // Every gate is tagged with a module: the optional scope the caller pushed, then the operation kind.
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "circuits/gadgets/linear_form.hpp"
@@ -72,6 +74,10 @@ class WireArith {
   double to_double(const Bus& x) const;
 
   uint64_t operations() const { return ops_; }
+  // The model names each activation right after computing it (sampler/observe.hpp): the gates made
+  // since the previous name move into a module named after the tensor, so module paths read
+  // "step0/blocks.1.attn.q/dot/linear_form" and the module picture shows the model's blocks.
+  void observe(std::string_view name, std::span<const Bus> values) const;
 
  private:
   Bus finish(const char* kind, Bus b) const;
@@ -79,6 +85,7 @@ class WireArith {
   Network* ntk_;
   WireOptions opts_;
   mutable uint64_t ops_ = 0;
+  mutable uint32_t named_until_ = 0;  // gates below this index already carry their tensor's name
 };
 
 static_assert(ArithPolicy<WireArith>);

@@ -31,6 +31,7 @@
 #include "circuits/gadgets/linear_form.hpp"
 #include "circuits/reference_eval.hpp"
 #include "circuits/cuda/cuda_eval.hpp"
+#include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
 #include "tools/bench/external_sim.hpp"
 
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
   uint32_t block_words = 4;
   std::string json_path = "bench_sim.json";
   bool external = true;
+  std::vector<std::string> circuit_files;  // e.g. the demo sampler from `tc0flow compile`
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -88,8 +90,10 @@ int main(int argc, char** argv) {
     else if (a == "--block-words") block_words = uint32_t(std::stoul(next()));
     else if (a == "--json") json_path = next();
     else if (a == "--no-external") external = false;
+    else if (a == "--circuit") circuit_files.push_back(next());
     else {
-      fmt::print(stderr, "usage: bench_sim [--edge-samples E] [--block-words B] [--no-external] [--json PATH]\n");
+      fmt::print(stderr, "usage: bench_sim [--edge-samples E] [--block-words B] [--no-external] [--circuit FILE.tc0c]... "
+                         "[--json PATH]\n");
       return a == "--help" ? 0 : 1;
     }
   }
@@ -125,6 +129,9 @@ int main(int argc, char** argv) {
     circuits.push_back({"dot product, 64 terms Q(16,8)", std::move(ntk)});
   }
 
+  for (const std::string& file : circuit_files)
+    circuits.push_back({std::filesystem::path(file).filename().string(), tc0::circuits::io::load_native(file)});
+
   nlohmann::json j;
   utsname u{};
   uname(&u);
@@ -146,7 +153,10 @@ int main(int argc, char** argv) {
   for (const Circuit& c : circuits) {
     const Network& ntk = c.ntk;
     const double edges = double(ntk.num_edges());
-    const size_t samples = std::max<size_t>(4096, size_t(edge_samples / edges) / 64 * 64);
+    // Large circuits (a compiled sampler): one block per thread is enough, measured once.
+    const bool large = edges > 1e8;
+    const size_t samples = std::max<size_t>(large ? 2 * 64 * block_words : 4096, size_t(edge_samples / edges) / 64 * 64);
+    const int repeats = large ? 1 : 2;
     const size_t scalar_samples = std::max<size_t>(8, size_t(edge_samples / 20 / edges));
     sim::BitSimulator probe(ntk, {.threads = 1, .block_words = block_words});
 
@@ -179,7 +189,8 @@ int main(int argc, char** argv) {
     };
     std::vector<Config> configs;
     if (sim::cpu_has_avx512()) configs.push_back({"avx512", {.block_words = block_words, .bitslice_pops = 0, .avx512 = true}});
-    configs.push_back({"portable", {.block_words = block_words, .bitslice_pops = 4, .avx512 = false}});
+    if (!large || configs.empty())
+      configs.push_back({"portable", {.block_words = block_words, .bitslice_pops = 4, .avx512 = false}});
     for (Config cfg : configs) {
       double rate1 = 0;
       for (int threads : {1, 2}) {
@@ -188,7 +199,7 @@ int main(int argc, char** argv) {
         size_t k[3] = {0, 0, 0};
         for (auto kind : simulator.flat().kernel) ++k[size_t(kind)];
         sim::BusBatch out;
-        const double t = best_of(2, [&] { out = simulator.run(in); });
+        const double t = best_of(repeats, [&] { out = simulator.run(in); });
         // Same bits for every configuration and thread count (checked, so a bench run cannot hide a bug).
         if (first.empty()) first = out;
         else if (out != first) throw std::runtime_error("bench_sim: results differ between configurations");
@@ -218,7 +229,9 @@ int main(int argc, char** argv) {
       sim::BitSimulator host(ntk, {.threads = 1});
       const sim::FlatNetwork& flat = host.flat();
       tc0::circuits::cuda::CudaEvaluator eval(flat);
-      const uint32_t words = std::min<uint32_t>(eval.max_block_words(), uint32_t(std::max<size_t>(1024, (size_t(1) << 28) / flat.num_slots())));
+      // At most 16 GiB of value words on the device (a compiled sampler has 10^7 slots), a multiple of 8.
+      const size_t fit = std::max<size_t>(8, ((size_t(1) << 31) / flat.num_slots()) / 8 * 8);
+      const uint32_t words = std::min<uint32_t>(eval.max_block_words(), uint32_t(std::min<size_t>(fit, 1024)));
       std::vector<uint64_t> values(size_t(flat.num_slots()) * words, 0);
       std::mt19937_64 rng(3);
       for (size_t i = words; i < size_t(1 + flat.num_inputs) * words; ++i) values[i] = rng();

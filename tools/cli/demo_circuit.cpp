@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 
 #include "circuits/io/dot.hpp"
@@ -241,6 +242,7 @@ void stage_equivalence(DemoContext& ctx) {
   eo.count = ctx.equivalence_inputs;
   eo.seed = 1;
   eo.compile.linear.depth_budget = ctx.depth_budget;
+  std::fflush(stdout);  // the progress line goes to stderr; keep the two streams in order
   eo.progress = [](size_t done, size_t total) {
     fmt::print(stderr, "\r  checked {}/{}", done, total);
     if (done == total) fmt::print(stderr, "\n");
