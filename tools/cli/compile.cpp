@@ -9,7 +9,7 @@
 #include "circuits/io/native.hpp"
 #include "circuits/stats.hpp"
 #include "sampler/compile/count.hpp"
-#include "sampler/compile/estimate.hpp"
+#include "sampler/compile/memory.hpp"
 #include "sampler/compile/trace.hpp"
 #include "sampler/run.hpp"
 #include "tools/cli/command.hpp"

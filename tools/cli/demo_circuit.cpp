@@ -17,7 +17,7 @@
 #include "circuits/stats.hpp"
 #include "sampler/compile/count.hpp"
 #include "sampler/compile/equivalence.hpp"
-#include "sampler/compile/estimate.hpp"
+#include "sampler/compile/memory.hpp"
 #include "sampler/compile/trace.hpp"
 #include "sampler/image_grid.hpp"
 #include "sampler/run.hpp"
