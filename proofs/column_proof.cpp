@@ -121,6 +121,7 @@ class BitProver {
       return word_of[u] = words.size() - 1;
     };
     add_word(w_, true, INT_MAX);
+    size_t level_word[2] = {SIZE_MAX, SIZE_MAX};
     for (int lv : {k - 1, k}) {
       if (lv < 0) continue;
       Vec r(T);
@@ -128,7 +129,7 @@ class BitProver {
         BigInt a = w_[t] < 0 ? BigInt(-w_[t]) : w_[t];
         r[t] = w_[t] < 0 ? BigInt(-balanced_residue(a, lv)) : balanced_residue(a, lv);
       }
-      add_word(r, true, lv);
+      level_word[lv - (k - 1)] = add_word(r, true, lv);
     }
     struct Cut {
       uint32_t node;
@@ -195,20 +196,29 @@ class BitProver {
       }
       y.push_back(yi);
     }
-    // Links: each word to every anchor (S, a level) it differs from in at most kMaxLinkTerms terms.
-    for (size_t i = 0; i < words.size(); ++i) {
-      if (congruence_exponent(words[i].u, w_) == INT_MAX) continue;
-      for (size_t a = 0; a < words.size(); ++a) {
-        if (a == i || !words[a].anchor || (words[i].anchor && a > i)) continue;  // one equation per pair
-        if (support(words[i].u, words[a].u) > kMaxLinkTerms) continue;
-        Vec diff(T);
-        std::vector<size_t> ts;
-        for (size_t t = 0; t < T; ++t) {
-          diff[t] = words[i].u[t] - words[a].u[t];
-          if (diff[t] != 0) ts.push_back(t);
-        }
-        as.push_back(y[i] == y[a] + lin(diff, ts));
+    // Links: level k to level k-1 (the column k terms), every gate word to the anchor it differs
+    // from in the fewest terms (a clamped weight, a column). Levels are tied to S only by congruence
+    // and range: a link between them would free every higher column.
+    auto link = [&](size_t i, size_t a) {
+      Vec diff(T);
+      std::vector<size_t> ts;
+      for (size_t t = 0; t < T; ++t) {
+        diff[t] = words[i].u[t] - words[a].u[t];
+        if (diff[t] != 0) ts.push_back(t);
       }
+      if (!ts.empty()) as.push_back(y[i] == y[a] + lin(diff, ts));
+    };
+    if (level_word[0] != SIZE_MAX && level_word[1] != SIZE_MAX && level_word[0] != level_word[1])
+      link(level_word[1], level_word[0]);
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (words[i].anchor) continue;
+      size_t best = SIZE_MAX, best_sup = SIZE_MAX;
+      for (size_t a = 0; a < words.size(); ++a) {
+        if (!words[a].anchor) continue;
+        size_t sup = support(words[i].u, words[a].u);
+        if (sup < best_sup) best = a, best_sup = sup;
+      }
+      if (best != SIZE_MAX && best_sup <= kMaxLinkTerms) link(i, best);
     }
 
     // The output bit over the cut gates and the direct term bits.

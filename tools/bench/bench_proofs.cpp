@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
     nlohmann::json e{{"name", ob->name}, {"result", to_string(r.verdict)}, {"seconds", wall}, {"solver_seconds", r.seconds},
                      {"queries", r.queries}, {"detail", r.detail}};
     if (r.k) e["k"] = *r.k;
+    if (!r.evidence.is_null()) e["evidence"] = r.evidence;
     if (an != kAnchors.end()) e["anchor_seconds"] = an->second;
     j["results"].push_back(e);
   }
