@@ -255,18 +255,27 @@ class BitProver {
       }
       e_abs = std::min(e_abs, nu2(w_[t]));
     }
-    // (range) every word minus its present terms lies in the range of its absent terms.
+    // (range, lattice) every word minus its present terms lies in the range of its absent terms
+    // and is a multiple of their gcd (mul_const's weights are all multiples of 11, for instance).
     for (size_t i = 0; i < words.size(); ++i) {
-      BigInt lo = 0, hi = 0;
+      BigInt lo = 0, hi = 0, g = 0;
       for (size_t t = 0, p = 0; t < T; ++t) {
         if (p < present.size() && present[p] == t) {
           ++p;
           continue;
         }
         (words[i].u[t] < 0 ? lo : hi) += words[i].u[t];
+        g = boost::multiprecision::gcd(g, BigInt(abs(words[i].u[t])));
       }
       z3::expr rest = y[i] - lin(words[i].u, present);
       as.push_back(z3::sge(rest, num(lo)) && z3::sle(rest, num(hi)));
+      if (g > 1 && (g & (g - 1)) != 0) {  // powers of two are covered by the congruences below
+        z3::expr q = ctx.bv_const(fmt::format("Q{}", i).c_str(), W);
+        as.push_back(z3::sext(rest, W) == bv_num(ctx, g, 2 * W) * z3::sext(q, W));  // 2W bits: no wrap
+      } else if (g > 1) {
+        unsigned eb = unsigned(std::min<int>(nu2(g), int(W)));
+        as.push_back(rest.extract(eb - 1, 0) == ctx.bv_val(0, eb));
+      }
     }
     if (e_abs >= 1) {
       unsigned eb = unsigned(std::min<int>(e_abs, int(W)));
