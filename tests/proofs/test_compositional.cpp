@@ -1,7 +1,7 @@
 // Compositional proofs (proofs/compositional.hpp, column_proof.hpp): the correct gadgets are proved
 // and agree with exhaustive simulation; seeded single-gate mutants are refuted with a reproduced
-// counterexample whenever exhaustive simulation says they differ (no escapes); a mutated 12-bit
-// multiplier is refuted; and piece (c) of the multiplier argument, sum_ij c_i d_j x_i y_j = X * Y,
+// counterexample whenever exhaustive simulation says they differ (no escapes); a mutated 8-bit
+// multiplier is refuted (12 bits: test_compositional_wide.cpp, slow); and piece (c) of the multiplier argument, sum_ij c_i d_j x_i y_j = X * Y,
 // holds against integer multiplication.
 #include <gtest/gtest.h>
 
@@ -55,19 +55,13 @@ TEST(Compositional, CorrectGadgetsAreProvedAndMatchExhaustiveSimulation) {
   }
 }
 
-TEST(Compositional, WideMultiplierIsProved) {
-  ObligationResult r = prove_multiplier_compositional(12, true, options());
-  EXPECT_EQ(r.verdict, Verdict::proved) << r.detail;
-  EXPECT_EQ(r.queries, 1 + 24);  // the AND layer and one lemma per output bit
-}
-
 TEST(Compositional, SeededMutantsHaveNoEscapes) {
   std::vector<std::pair<std::string, GadgetCase>> cases;
   for (auto [fam, n] : std::vector<std::pair<const char*, int>>{
            {"gadget.multiply", 4}, {"gadget.multiply_full", 4}, {"gadget.sum4", 3}, {"gadget.dot_const", 4}})
     cases.emplace_back(fam, gadget_family(fam).make(n));
   int refuted = 0, proved = 0, inconclusive_equal = 0;
-  const int count = 60;
+  const int count = 48;
   for (int i = 0; i < count; ++i) {
     auto& [fam, base] = cases[size_t(i) % cases.size()];
     Mutation m = random_mutation(base.ntk, 77000 + uint64_t(i));
@@ -92,11 +86,11 @@ TEST(Compositional, SeededMutantsHaveNoEscapes) {
   RecordProperty("equivalent_inconclusive", inconclusive_equal);
 }
 
-TEST(Compositional, MutatedTwelveBitMultiplierIsRefuted) {
-  GadgetCase base = gadget_family("gadget.multiply").make(12);
-  // The output gate of bit 7 (a parity gate of the column construction) with its threshold moved.
+TEST(Compositional, MutatedEightBitMultiplierIsRefuted) {
+  GadgetCase base = gadget_family("gadget.multiply").make(8);
+  // The output gate of bit 5 (a parity gate of the column construction) with its threshold moved.
   const auto& out = base.ntk.output_buses().at(0);
-  uint32_t node = out.bits.at(7).index();
+  uint32_t node = out.bits.at(5).index();
   ASSERT_TRUE(base.ntk.is_gate(node));
   for (tc0::circuits::Weight delta : {1, -1}) {
     Mutation m{base.ntk.gate_index(node), MutationKind::threshold, 0, delta};
