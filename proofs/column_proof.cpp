@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -75,7 +77,10 @@ class BitProver {
     for (const SpecTerm& t : spec.terms) w_.push_back(t.weight);
   }
 
-  BitLemma prove(Signal out, int j, const QueryOptions& opt, const std::string& name) {
+  // match_anchors: cut gates that are an anchor's comparison (up to scale and clamping) use the
+  // anchor's word; otherwise every distinct gate vector gets its own linked word, which keeps more
+  // terms as free bits (a tighter but larger lemma).
+  BitLemma prove(Signal out, int j, bool match_anchors, const QueryOptions& opt, const std::string& name) {
     BitLemma bl;
     bl.bit = j;
     const size_t T = w_.size();
@@ -138,7 +143,13 @@ class BitProver {
       BigInt theta;
     };
     std::vector<Cut> cuts;
+    const size_t n_anchors = words.size();
     for (uint32_t cn : cut_nodes) {
+      // First: the gate IS an anchor's comparison, up to the scale lambda and to clamped weights.
+      if (auto m = match_anchors ? match_anchor(cn, words, n_anchors) : std::nullopt) {
+        cuts.push_back({cn, m->word, m->lambda, m->theta});
+        continue;
+      }
       RawGate g = raw_gate(cn);
       int best_lambda = 1, best_e = -1;
       for (int m = 1; m <= 16 && best_e != INT_MAX; ++m)
@@ -287,6 +298,7 @@ class BitProver {
     as.push_back(out_value != target);
 
     bl.cut_gates = int(cuts.size());
+    bl.anchored = int(std::count_if(cuts.begin(), cuts.end(), [&](const Cut& c) { return c.word < n_anchors; }));
     bl.words = int(words.size());
     bl.free_bits = int(xbits.size());
     SolverOutcome so = check(ctx, as, opt, fmt::format("{}.bit{}", name, j));
@@ -303,7 +315,14 @@ class BitProver {
                            model_value(*so.model, y[i]).str());
           for (size_t t = 0; t < T; ++t) d += " " + words[i].u[t].str();
         }
-        for (const Cut& c : cuts) d += fmt::format("\ncut node {} word {} lambda {} theta {}", c.node, c.word, c.lambda, c.theta.str());
+        for (const Cut& c : cuts) {
+          d += fmt::format("\ncut node {} word {} lambda {} theta {} gate:", c.node, c.word, c.lambda, c.theta.str());
+          circuits::GateView gv = ntk_.gate(ntk_.gate_index(c.node));
+          for (size_t i = 0; i < gv.size(); ++i)
+            d += fmt::format(" {}x{}*{}", gv.fanins[i].complemented() ? "!" : "", term_of_.at(gv.fanins[i].index()),
+                             to_big(gv.weight(i)).str());
+          d += " >= " + to_big(gv.theta).str();
+        }
         for (auto& [t, e] : xbits) d += fmt::format("\nx{} = {}", t, so.model->eval(e, true).to_string());
         d += "\nout " + so.model->eval(out_value, true).to_string() + " target " + so.model->eval(target, true).to_string();
         bl.detail += d;
@@ -315,6 +334,57 @@ class BitProver {
   }
 
  private:
+  struct AnchorMatch {
+    size_t word;
+    int lambda;
+    BigInt theta;  // the comparison is Y >= theta (lambda > 0) or Y <= theta (lambda < 0)
+  };
+
+  // The network normalises every gate to positive weights a_i on literals l_i (complemented or not)
+  // with theta > 0 and clamps any weight above theta down to theta. A weight a_i >= theta can be
+  // replaced by any a'_i >= theta without changing the function (with positive weights, l_i = 1
+  // alone reaches theta either way; with l_i = 0 it does not count). So the gate equals
+  // [(A / lambda) . x >= theta_raw] when, for every term t: the gate's raw coefficient times lambda
+  // is A_t, or the gate's weight is clamped (>= theta) and A_t / lambda is an integer of the
+  // literal's sign and magnitude >= theta; terms outside the gate need A_t = 0.
+  std::optional<AnchorMatch> match_anchor(uint32_t node, const std::vector<Word>& words, size_t n_anchors) const {
+    circuits::GateView gv = ntk_.gate(ntk_.gate_index(node));
+    BigInt theta = to_big(gv.theta);
+    if (theta <= 0) return std::nullopt;
+    std::vector<BigInt> a(w_.size(), 0);
+    std::vector<int> sign(w_.size(), 0);
+    for (size_t i = 0; i < gv.size(); ++i) {
+      BigInt wi = to_big(gv.weight(i));
+      if (wi <= 0) return std::nullopt;
+      size_t t = term_of_.at(gv.fanins[i].index());
+      a[t] = wi;
+      sign[t] = gv.fanins[i].complemented() ? -1 : 1;
+    }
+    for (size_t wd = 0; wd < n_anchors; ++wd) {
+      const Vec& A = words[wd].u;
+      for (int m = 1; m <= 16; ++m)
+        for (int lambda : {m, -m}) {
+          bool ok = true;
+          BigInt theta_raw = theta;
+          for (size_t t = 0; t < w_.size() && ok; ++t) {
+            if (sign[t] == 0) {
+              ok = A[t] == 0;
+              continue;
+            }
+            BigInt raw = sign[t] * a[t];
+            BigInt weight = a[t];  // the (possibly unclamped) normalised weight
+            if (raw * lambda != A[t]) {
+              ok = a[t] >= theta && A[t] % lambda == 0 && (A[t] / lambda) * sign[t] >= theta;
+              weight = (A[t] / lambda) * sign[t];
+            }
+            if (sign[t] < 0) theta_raw -= weight;  // a (1 - x) = a - a x
+          }
+          if (ok) return AnchorMatch{wd, lambda, theta_raw * lambda};
+        }
+    }
+    return std::nullopt;
+  }
+
   bool is_depth1(uint32_t node) const {
     circuits::GateView gv = ntk_.gate(ntk_.gate_index(node));
     for (size_t i = 0; i < gv.size(); ++i)
@@ -362,7 +432,16 @@ ColumnProof prove_linear_form_columns(const Network& ntk, const circuits::Bus& o
   auto t0 = std::chrono::steady_clock::now();
   cp.verdict = Verdict::proved;
   for (size_t j = 0; j < out_bus.bits.size(); ++j) {
-    BitLemma bl = bp.prove(out_bus.bits[j], int(j), opt, name);
+    // Two formulations of the same lemma (both sound): the compact one first; when it is not proved
+    // (its free words can take values the real sums cannot), the one with more free bits.
+    BitLemma bl = bp.prove(out_bus.bits[j], int(j), true, opt, name);
+    if (bl.verdict != Verdict::proved) {
+      BitLemma b2 = bp.prove(out_bus.bits[j], int(j), false, opt, name + ".linked");
+      b2.seconds += bl.seconds;
+      if (b2.verdict != Verdict::proved) b2.detail = bl.detail + "; linked form: " + b2.detail;
+      b2.retried = true;
+      bl = b2;
+    }
     cp.bits.push_back(bl);
     if (bl.verdict != Verdict::proved) {
       cp.verdict = Verdict::inconclusive;

@@ -54,6 +54,8 @@ struct BitLemma {
   Verdict verdict = Verdict::inconclusive;
   double seconds = 0;
   int cut_gates = 0;   // depth-1 gates replaced by word comparisons
+  int anchored = 0;    // of which matched to S or a level word
+  bool retried = false;  // the compact form was not proved; this is the linked form
   int words = 0;       // free words
   int free_bits = 0;   // term wires kept as free bits
   std::string detail;  // why not proved

@@ -98,7 +98,7 @@ std::optional<Counterexample> search_counterexample(const GadgetCase& gc, int bi
 nlohmann::json bits_json(const ColumnProof& cp) {
   nlohmann::json a = nlohmann::json::array();
   for (const BitLemma& b : cp.bits)
-    a.push_back({{"bit", b.bit}, {"result", to_string(b.verdict)}, {"seconds", b.seconds}, {"cut_gates", b.cut_gates},
+    a.push_back({{"bit", b.bit}, {"result", to_string(b.verdict)}, {"seconds", b.seconds}, {"cut_gates", b.cut_gates}, {"anchored", b.anchored}, {"retried", b.retried},
                  {"words", b.words}, {"free_bits", b.free_bits}});
   return a;
 }
