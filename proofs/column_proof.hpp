@@ -19,6 +19,9 @@
 //   (present)     S - K == sum_{t present} w_t x_t (mod 2^e), e = min nu_2(w_t) over absent terms.
 // Anchors are S itself and the SPEC-recipe levels k-1 and k (k = j + rounding shift: balanced
 // residues of |w_t| mod 2^(k+1), sign of w_t), whether or not the circuit has gates for them.
+// Compact form, tried first: a cut gate that is an anchor's own comparison (up to lambda, and up to
+// weights the network clamped to theta, which any weight >= theta could replace) reads the anchor's
+// word directly; the linked form above is the fallback when the compact one is not proved.
 // The claim: output gate != bit j of round_sat(S * 2^-frac) (fixed_spec.hpp) is unsat. Since each
 // fact holds for the real x and each cut gate equals its comparison by definition, the lemma covers
 // every real input; all bits proved => the sub-circuit equals the spec for every value of the term
