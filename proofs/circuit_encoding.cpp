@@ -20,6 +20,39 @@ std::vector<z3::expr> fresh_ports(z3::context& ctx, const circuits::Network& ntk
 }
 }  // namespace
 
+z3::expr encode_gate(z3::context& ctx, const circuits::GateView& gv, const std::vector<z3::expr>& fanins) {
+  if (fanins.size() != gv.size())
+    throw std::invalid_argument(fmt::format("encode_gate: {} values for {} fan-ins", fanins.size(), gv.size()));
+  // w x = |w| (not x) - |w| for w < 0: move negative weights to complemented literals.
+  BigInt theta = to_big(gv.theta), total = 0;
+  std::vector<std::pair<z3::expr, BigInt>> lits;
+  for (size_t i = 0; i < gv.size(); ++i) {
+    BigInt w = to_big(gv.weight(i));
+    const z3::expr& x = fanins[i];
+    if (w < 0) {
+      theta += -w;
+      lits.emplace_back(!x, -w);
+      total += -w;
+    } else if (w > 0) {
+      lits.emplace_back(x, w);
+      total += w;
+    }
+  }
+  if (theta <= 0) return ctx.bool_val(true);
+  if (theta > total) return ctx.bool_val(false);
+  unsigned width = bit_length(total);  // the unsigned sum never exceeds total
+  z3::expr zero = ctx.bv_val(0, width);
+  z3::expr sum = zero;
+  bool first = true;
+  for (auto& [x, w] : lits) {
+    z3::expr term = w == 1 ? z3::zext(z3::ite(x, ctx.bv_val(1, 1), ctx.bv_val(0, 1)), width - 1)
+                           : z3::ite(x, bv_num(ctx, w, width), zero);
+    sum = first ? term : sum + term;
+    first = false;
+  }
+  return z3::uge(sum, bv_num(ctx, theta, width));
+}
+
 CircuitEncoding::CircuitEncoding(z3::context& ctx, const circuits::Network& ntk, const std::string& prefix)
     : CircuitEncoding(ctx, ntk, fresh_ports(ctx, ntk, prefix)) {}
 
@@ -51,37 +84,9 @@ void CircuitEncoding::encode_gates(const std::unordered_map<uint32_t, z3::expr>&
       continue;
     }
     circuits::GateView gv = ntk_.gate(g);
-    // w x = |w| (not x) - |w| for w < 0: move negative weights to complemented literals.
-    BigInt theta = to_big(gv.theta), total = 0;
-    std::vector<std::pair<z3::expr, BigInt>> lits;
-    for (size_t i = 0; i < gv.size(); ++i) {
-      BigInt w = to_big(gv.weight(i));
-      z3::expr x = signal(gv.fanins[i]);
-      if (w < 0) {
-        theta += -w;
-        lits.emplace_back(!x, -w);
-        total += -w;
-      } else if (w > 0) {
-        lits.emplace_back(x, w);
-        total += w;
-      }
-    }
-    z3::expr value = ctx_.bool_val(false);
-    if (theta <= 0) {
-      value = ctx_.bool_val(true);
-    } else if (theta <= total) {
-      unsigned width = bit_length(total);  // the unsigned sum never exceeds total
-      z3::expr zero = ctx_.bv_val(0, width);
-      z3::expr sum = zero;
-      bool first = true;
-      for (auto& [x, w] : lits) {
-        z3::expr term = w == 1 ? z3::zext(z3::ite(x, ctx_.bv_val(1, 1), ctx_.bv_val(0, 1)), width - 1)
-                               : z3::ite(x, bv_num(ctx_, w, width), zero);
-        sum = first ? term : sum + term;
-        first = false;
-      }
-      value = z3::uge(sum, bv_num(ctx_, theta, width));
-    }
+    std::vector<z3::expr> fanins;
+    for (size_t i = 0; i < gv.size(); ++i) fanins.push_back(signal(gv.fanins[i]));
+    z3::expr value = encode_gate(ctx_, gv, fanins);
     nodes_[ntk_.gate_node(g)] = value;
   }
 }

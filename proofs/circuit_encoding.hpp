@@ -15,6 +15,11 @@
 
 namespace tc0::proofs {
 
+// One gate [sum_i w_i x_i >= theta] over the given fan-in values (Booleans, complement already
+// applied), in the encoding described above. CircuitEncoding uses it for every gate; compositional
+// proofs use it to encode one actual gate over cut (free) fan-ins.
+z3::expr encode_gate(z3::context& ctx, const circuits::GateView& gv, const std::vector<z3::expr>& fanins);
+
 class CircuitEncoding {
  public:
   // Fresh inputs: bus b becomes the bit-vector constant prefix + b.name.

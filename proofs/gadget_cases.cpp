@@ -268,16 +268,16 @@ const std::vector<GadgetFamily>& gadget_families() {
       {"gadget.add", 2, 16, 6, [](int n) { return two_operand("gadget.add", n, false, true); }},
       {"gadget.sub", 2, 16, 6, [](int n) { return two_operand("gadget.sub", n, true, true); }},
       {"gadget.add_exact", 2, 16, 6, [](int n) { return two_operand("gadget.add_exact", n, false, false); }},
-      {"gadget.sum4", 2, 16, 3, sum_case},
-      {"gadget.dot_const", 2, 16, 3, dot_const_case},
+      {"gadget.sum4", 2, 6, 3, sum_case},
+      {"gadget.dot_const", 2, 5, 3, dot_const_case},
       {"gadget.mul_const", 2, 16, 6, mul_const_case},
       {"gadget.staircase_round", 2, 16, 6, staircase_round_case},
       {"gadget.staircase_table", 2, 8, 4, staircase_table_case},
       {"gadget.mux", 2, 16, 6, mux_case},
       {"gadget.max_argmax4", 2, 8, 3, [](int n) { return max_case(n, 4); }},
       {"gadget.max_argmax8", 8, 8, 0, [](int n) { return max_case(n, 8); }},
-      {"gadget.multiply", 2, 8, 4, [](int n) { return multiply_case(n, false); }},
-      {"gadget.multiply_full", 2, 8, 4, [](int n) { return multiply_case(n, true); }},
+      {"gadget.multiply", 2, 6, 4, [](int n) { return multiply_case(n, false); }},
+      {"gadget.multiply_full", 2, 6, 4, [](int n) { return multiply_case(n, true); }},
   };
   return fams;
 }

@@ -1,6 +1,6 @@
 // The quick subset of the obligation registry (what the default suite runs): every gadget at small
-// widths, the identities of the 8-bit format sets and the no-wrap graphs must be proved; the
-// multiplier split must refute a wrong circuit; registry selection errors are clear.
+// widths, the compositional multiplier and linear forms at small widths, the identities of the 8-bit
+// format sets and the no-wrap graphs must be proved; registry selection errors are clear.
 #include <gtest/gtest.h>
 
 #include "proofs/registry.hpp"
@@ -14,7 +14,6 @@ TEST(Obligations, QuickSubsetIsProved) {
   ASSERT_GT(sel.size(), 60u);
   int proved = 0;
   for (const Obligation* ob : sel) {
-    if (ob->family.rfind("multiplier.", 0) == 0) continue;  // timed separately (slow suite)
     ObligationResult r = run_obligation(*ob, opt);
     EXPECT_EQ(r.verdict, Verdict::proved) << ob->name << ": " << r.detail;
     proved += r.verdict == Verdict::proved;
