@@ -27,6 +27,9 @@ const std::vector<IdentityFormats>& identity_format_sets() {
       {"q8-mixed", 8, Format(8, 5), Format(8, 4), Format(8, 6), Format(8, 5), {1, 2}, {3, 2}},
       {"q12", 12, Format(12, 8), Format(12, 8), Format(12, 8), Format(12, 7), {1, 2}, {3, 2}},
       {"q16", 16, Format(16, 12), Format(16, 12), Format(16, 12), Format(16, 11), {1, 1}, {1, 1}},
+      // The shipped demo model (sampler/models/digits_mf2): state Q(12,9), heads u and abar Q(12,8)
+      // (v = u(z, t, t) is the same head); MF2 one step h = 1 split as two half steps.
+      {"demo", 12, Format(12, 9), Format(12, 8), Format(12, 8), Format(12, 8), {1, 1}, {1, 1}},
   };
   return sets;
 }
