@@ -77,19 +77,20 @@ int main(int argc, char** argv) {
       double s = seconds_since(t0);
       fmt::print("{:>7} {:>12} {:>14} {:>6} {:>10.1f}\n", b, c.gates, c.edges, c.depth, s);
       std::fflush(stdout);  // progress: the materialised compile below takes minutes
-      counted.push_back({{"depth_budget", b}, {"gates", c.gates}, {"edges", c.edges}, {"depth", c.depth}, {"seconds", s}});
+      counted.push_back({{"depth_budget", b}, {"gates", c.gates}, {"edges", c.edges}, {"stored_edges", c.stored_edges},
+                         {"depth", c.depth}, {"seconds", s}});
       if (c.edges < best_edges) best_edges = c.edges, best = b;
     }
     if (budget == 0) budget = best;
     nlohmann::json report{{"benchmark", "bench_compile"}, {"commit", TC0_GIT_COMMIT}, {"machine", machine()},
                           {"model", model_dir}, {"sampler", "mf2-1"}, {"counting", counted}};
     // 2. materialise the chosen strategy if it fits
-    // peak bytes as tc0flow compile estimates them: 24 per edge (12 stored, doubled while a vector
-    // grows) and 64 per gate; measured: budget 6 of the demo (0.34 G edges) did not fit in 12 GiB
-    uint64_t chosen_edges = 0, chosen_gates = 0;
+    // peak bytes as tc0flow compile estimates them: 24 per stored fan-in entry (12 stored, doubled
+    // while a vector grows; thermometer gates share one list) and 128 per gate
+    uint64_t chosen_stored = 0, chosen_gates = 0;
     for (const auto& c : counted)
-      if (c["depth_budget"] == budget) chosen_edges = c["edges"], chosen_gates = c["gates"];
-    const double est_gib = (double(chosen_edges) * 24.0 + double(chosen_gates) * 64.0) / double(1ull << 30);
+      if (c["depth_budget"] == budget) chosen_stored = c["stored_edges"], chosen_gates = c["gates"];
+    const double est_gib = (double(chosen_stored) * 24.0 + double(chosen_gates) * 128.0) / double(1ull << 30);
     if (est_gib > max_gib) {
       fmt::print("\nbudget {}: needs about {:.1f} GiB, over the {:.1f} GiB limit: not materialised\n", budget,
                  est_gib, max_gib);
@@ -98,6 +99,8 @@ int main(int argc, char** argv) {
       auto t0 = std::chrono::steady_clock::now();
       CompileOptions co;
       co.linear.depth_budget = budget;
+      co.reserve_gates = chosen_gates + chosen_gates / 16;
+      co.reserve_edges = chosen_stored + chosen_stored / 16;
       tc0::circuits::Network ntk = compile_sampler(m, spec, co);
       const double secs = seconds_since(t0);
       rusage ru{};
