@@ -6,7 +6,9 @@
 
 #include "circuits/io/dot.hpp"
 #include "circuits/io/module_dot.hpp"
+#include "circuits/extract.hpp"
 #include "circuits/network.hpp"
+#include "circuits/reference_eval.hpp"
 
 namespace tc0::circuits::io {
 namespace {
@@ -79,6 +81,30 @@ TEST(ModuleDot, GateLevelPictureOfOneModule) {
   EXPECT_NE(write_dot(ntk, o).find("cut"), std::string::npos);  // its fan-ins from "a" are cut stubs
   o.module = "nope";
   EXPECT_THROW(write_dot(ntk, o), CircuitError);
+}
+
+// extract_module: module "a" of the sample network as a stand-alone circuit, cut inputs in order of
+// first use (x0, x1, x2, x3), outputs the gates read from outside (g1 by c, g3 by c), checked on
+// every input against the whole network's node values.
+TEST(ExtractModule, CutInputsExportedOutputsSameFunction) {
+  const Network ntk = sample_network();
+  const Network sub = extract_module(ntk, "a");
+  EXPECT_EQ(sub.num_gates(), 3u);
+  EXPECT_EQ(sub.num_inputs(), 4u);
+  ASSERT_EQ(sub.output_buses().size(), 1u);
+  ASSERT_EQ(sub.output_buses()[0].bits.size(), 2u);
+  const Signal g1 = Signal::make(ntk.gate_node(0), false), g3 = Signal::make(ntk.gate_node(2), false);
+  for (uint32_t x = 0; x < 16; ++x) {
+    std::vector<bool> iv(4);
+    for (int i = 0; i < 4; ++i) iv[size_t(i)] = (x >> i) & 1;
+    const auto whole = evaluate_nodes(ntk, iv);
+    const auto part = evaluate_nodes(sub, iv);
+    auto val = [](const std::vector<bool>& v, Signal s) { return bool(v[s.index()]) != s.complemented(); };
+    EXPECT_EQ(val(part, sub.output_buses()[0].bits[0]), val(whole, g1)) << x;
+    EXPECT_EQ(val(part, sub.output_buses()[0].bits[1]), val(whole, g3)) << x;
+  }
+  EXPECT_EQ(extract_module(ntk, "a/b").num_inputs(), 3u);  // g1, g2 and x0 are cut
+  EXPECT_THROW(extract_module(ntk, "zzz"), CircuitError);
 }
 
 }  // namespace

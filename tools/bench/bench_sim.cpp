@@ -31,6 +31,7 @@
 #include "circuits/gadgets/linear_form.hpp"
 #include "circuits/reference_eval.hpp"
 #include "circuits/cuda/cuda_eval.hpp"
+#include "circuits/extract.hpp"
 #include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
 #include "tools/bench/external_sim.hpp"
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
   std::string json_path = "bench_sim.json";
   bool external = true;
   std::vector<std::string> circuit_files;  // e.g. the demo sampler from `tc0flow compile`
+  std::vector<std::string> modules;        // sub-modules of the last file, small enough for ABC/Verilator
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -91,9 +93,10 @@ int main(int argc, char** argv) {
     else if (a == "--json") json_path = next();
     else if (a == "--no-external") external = false;
     else if (a == "--circuit") circuit_files.push_back(next());
+    else if (a == "--module") modules.push_back(next());
     else {
       fmt::print(stderr, "usage: bench_sim [--edge-samples E] [--block-words B] [--no-external] [--circuit FILE.tc0c]... "
-                         "[--json PATH]\n");
+                         "[--module PATH]... [--json PATH]\n");
       return a == "--help" ? 0 : 1;
     }
   }
@@ -101,6 +104,7 @@ int main(int argc, char** argv) {
   struct Circuit {
     std::string name;
     Network ntk;
+    bool external = false;  // small enough for the berkeley-abc and Verilator anchors
   };
   std::vector<Circuit> circuits;
   {
@@ -108,14 +112,14 @@ int main(int argc, char** argv) {
     const Bus a = ntk.create_input_bus("a", tc0::numerics::Format(16, 0));
     const Bus b = ntk.create_input_bus("b", tc0::numerics::Format(16, 0));
     ntk.add_output_bus(gadgets::multiply_full(ntk, a, b));
-    circuits.push_back({"multiply 16x16 -> 32", std::move(ntk)});
+    circuits.push_back({"multiply 16x16 -> 32", std::move(ntk), true});
   }
   {
     Network ntk;
     const Bus a = ntk.create_input_bus("a", tc0::numerics::Format(32, 0));
     const Bus b = ntk.create_input_bus("b", tc0::numerics::Format(32, 0));
     ntk.add_output_bus(gadgets::multiply_full(ntk, a, b));
-    circuits.push_back({"multiply 32x32 -> 64", std::move(ntk)});
+    circuits.push_back({"multiply 32x32 -> 64", std::move(ntk), true});
   }
   {
     Network ntk;
@@ -131,6 +135,12 @@ int main(int argc, char** argv) {
 
   for (const std::string& file : circuit_files)
     circuits.push_back({std::filesystem::path(file).filename().string(), tc0::circuits::io::load_native(file)});
+  if (!modules.empty() && circuit_files.empty()) throw std::runtime_error("--module needs a --circuit to cut it from");
+  const size_t source = circuits.size() - 1;
+  for (const std::string& path : modules) {
+    Network sub = tc0::circuits::extract_module(circuits[source].ntk, path);
+    circuits.push_back({path, std::move(sub), true});
+  }
 
   nlohmann::json j;
   utsname u{};
@@ -249,7 +259,7 @@ int main(int argc, char** argv) {
     } else {
       fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  cuda: not measured ({})\n", "", "", "", "-", "-", no_gpu_why);
     }
-    if (external && c.name.rfind("multiply", 0) == 0) {
+    if (external && c.external) {
       const std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("tc0-bench-{}", getpid());
       const auto abc = tc0::bench::abc_sim(ntk, dir / "abc", 200000);
       if (abc.ran) row("berkeley_abc_sim", "berkeley-abc sim (AIGER)", abc.samples, abc.samples_per_s * edges, {});
