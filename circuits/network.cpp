@@ -11,6 +11,9 @@ namespace {
 
 Weight abs_w(Weight w) { return w < 0 ? -w : w; }
 
+// Range check written without negation: -INT128_MIN is undefined, and a corrupt file can hold it.
+bool exceeds_magnitude(Weight w) { return w >= kMaxMagnitude || w <= -kMaxMagnitude; }
+
 Weight checked_add(Weight a, Weight b) {
   Weight r;
   if (__builtin_add_overflow(a, b, &r) || r >= kMaxMagnitude || r <= -kMaxMagnitude)
@@ -105,7 +108,7 @@ void Network::add_output_bus(Bus bus) {
 Signal Network::create_threshold(std::span<const Signal> fanins, std::span<const Weight> weights, Weight theta) {
   if (fanins.size() != weights.size())
     throw CircuitError(fmt::format("create_threshold: {} fan-ins but {} weights", fanins.size(), weights.size()));
-  if (abs_w(theta) >= kMaxMagnitude) checked_add(theta, 0);
+  if (exceeds_magnitude(theta)) checked_add(theta, 0);
   // 1. Fold constants and complements: w * !x = w - w * x. Then merge duplicates per node.
   // Scratch buffers are members: a compiled sampler creates tens of millions of gates.
   auto& merged = scratch_merged_;
@@ -113,7 +116,7 @@ Signal Network::create_threshold(std::span<const Signal> fanins, std::span<const
   for (size_t i = 0; i < fanins.size(); ++i) {
     Weight w = weights[i];
     if (w == 0) continue;
-    if (abs_w(w) >= kMaxMagnitude) checked_add(w, 0);
+    if (exceeds_magnitude(w)) checked_add(w, 0);
     Signal s = fanins[i];
     if (s.index() >= num_nodes())
       throw CircuitError(fmt::format("create_threshold: fan-in node {} does not exist ({} nodes)", s.index(),

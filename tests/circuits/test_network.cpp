@@ -177,6 +177,11 @@ TEST(Network, RefusesOverflowAndBadArguments) {
   EXPECT_FALSE(ntk.gate(ntk.gate_index(g.index())).wide_weights.empty()) << "weights beyond int64 stored wide";
   Weight one[2] = {1, 1};
   EXPECT_THROW(ntk.create_threshold(ab, one, Weight(1) << 126), CircuitError);
+  // The most negative int128 has no negation; a corrupt file can hold it (found by fuzzing).
+  const Weight most_negative = Weight(__uint128_t(1) << 127);
+  Weight min_first[2] = {most_negative, 1};
+  EXPECT_THROW(ntk.create_threshold(ab, min_first, 1), CircuitError);
+  EXPECT_THROW(ntk.create_threshold(ab, one, most_negative), CircuitError);
   Weight three[3] = {1, 1, 1};
   EXPECT_THROW(ntk.create_threshold(ab, std::span<const Weight>(three, 3), 1), CircuitError);
   Signal ghost[2] = {a, Signal::make(99, false)};

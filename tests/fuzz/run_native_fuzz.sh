@@ -26,5 +26,7 @@ if [ -x "$tool" ]; then
     { printf '\000'; tail -c +33 "$work/seeds/$name.tc0c"; } > "$work/corpus/body_$name"
   done
 fi
+# Inputs that once crashed the parser stay in the corpus as regressions.
+cp tests/fuzz/regressions/native/* "$work/corpus/"
 cd "$work"
-exec ./fuzz_native -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 corpus
+exec ./fuzz_native -seed=1 -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 corpus
