@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <utility>
 
+#include "proofs/bv.hpp"
 #include "proofs/fixed_spec.hpp"
 
 namespace tc0::proofs {
@@ -13,24 +16,10 @@ using numerics::Format;
 
 namespace {
 
-struct Range {
-  BigInt lo, hi;
-  int frac;  // values are integers * 2^-frac
-};
-
 BigInt shl(const BigInt& v, int k) { return k >= 0 ? BigInt(v << k) : throw std::logic_error("shl"); }
 
 // The rounded, saturated raw value of the exact integer v * 2^-frac in out (numerics' rounding).
 BigInt round_raw(const BigInt& v, int frac, Format out) { return BigInt(numerics::round_to_format(v, frac, out)); }
-
-const OpNode& find(const std::map<std::string, size_t>& index, const OpGraph& g, const std::string& name,
-                   const std::string& user) {
-  auto it = index.find(name);
-  if (it == index.end())
-    throw std::invalid_argument(fmt::format("op graph '{}': node '{}' uses '{}', which is not defined before it", g.name,
-                                            user, name));
-  return g.nodes[it->second];
-}
 
 }  // namespace
 
@@ -60,14 +49,19 @@ OpGraph parse_op_graph(const nlohmann::json& j, const std::string& where) {
         n.kind = kind == "linear" ? OpNode::Kind::linear : OpNode::Kind::product;
         for (const auto& jt : jn.at("terms")) {
           OpTerm t;
-          if (n.kind == OpNode::Kind::linear) {
+          if (n.kind == OpNode::Kind::linear || jt.contains("x")) {
             t.a = jt.at("x").get<std::string>();
             t.num = jt.at("coef").at(0).get<int64_t>();
             t.frac = jt.at("coef").at(1).get<int>();
           } else {
             t.a = jt.at("a").get<std::string>();
             t.b = jt.at("b").get<std::string>();
+            if (jt.contains("coef")) {
+              t.num = jt.at("coef").at(0).get<int64_t>();
+              t.frac = jt.at("coef").at(1).get<int>();
+            }
           }
+          if (t.frac < 0) fail(fmt::format("node '{}': coefficient fraction {} is negative", n.name, t.frac));
           n.terms.push_back(t);
         }
         if (jn.contains("constant")) {
@@ -89,113 +83,213 @@ OpGraph parse_op_graph(const nlohmann::json& j, const std::string& where) {
   return {};
 }
 
-std::vector<StepReport> check_no_wrap(const OpGraph& g, const QueryOptions& opt) {
-  std::map<std::string, size_t> index;
-  std::map<std::string, Range> out_range;  // raw output interval of every node (frac = fmt.frac)
-  std::vector<StepReport> reports;
-  for (size_t ni = 0; ni < g.nodes.size(); ++ni) {
-    const OpNode& n = g.nodes[ni];
-    if (index.count(n.name)) throw std::invalid_argument(fmt::format("op graph '{}': node '{}' defined twice", g.name, n.name));
-    if (n.kind == OpNode::Kind::input) {
-      out_range[n.name] = {n.lo, n.hi, n.fmt.frac()};
-      index[n.name] = ni;
-      continue;
+IntervalAnalysis::IntervalAnalysis(std::string graph_name, QueryOptions opt)
+    : graph_(std::move(graph_name)), opt_(std::move(opt)), ctx_(std::make_unique<z3::context>()) {}
+
+const RawInterval& IntervalAnalysis::interval(const std::string& name) const {
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) throw std::invalid_argument(fmt::format("op graph '{}': no node '{}'", graph_, name));
+  return it->second;
+}
+
+Verdict IntervalAnalysis::check_product(const RawInterval& a, const RawInterval& b, const BigInt& lo, const BigInt& hi,
+                                        std::string& detail) {
+  const std::string key = fmt::format("{}:{}:{}*{}:{}:{}", a.fmt.str(), a.lo.str(), a.hi.str(), b.fmt.str(), b.lo.str(),
+                                      b.hi.str());
+  auto it = product_cache_.find(key);
+  if (it != product_cache_.end()) {
+    detail = it->second.detail;
+    return it->second.verdict;
+  }
+  z3::context& c = *ctx_;
+  const unsigned wa = unsigned(a.fmt.width()), wb = unsigned(b.fmt.width()), w = wa + wb + 1;
+  z3::expr x = c.bv_const("a", wa), y = c.bv_const("b", wb);
+  z3::expr p = sext_to(x, w) * sext_to(y, w);  // exact: |a b| < 2^(wa+wb-2)
+  std::vector<z3::expr> q{z3::sge(x, bv_num(c, a.lo, wa)), z3::sle(x, bv_num(c, a.hi, wa)),
+                          z3::sge(y, bv_num(c, b.lo, wb)), z3::sle(y, bv_num(c, b.hi, wb)),
+                          z3::slt(p, bv_num(c, lo, w)) || z3::sgt(p, bv_num(c, hi, w))};
+  SolverOutcome so = check(c, q, opt_, fmt::format("nowrap.{}.product{}", graph_, product_cache_.size()));
+  ++queries_;
+  Verdict v = so.status == z3::unsat ? Verdict::proved : Verdict::inconclusive;
+  detail = so.status == z3::sat     ? "solver found a product outside its corner hull: analysis bug"
+           : so.status == z3::unsat ? ""
+                                    : "product: solver: " + so.reason;
+  product_cache_[key] = {v, detail};
+  return v;
+}
+
+StepReport IntervalAnalysis::add(const OpNode& n) {
+  if (nodes_.count(n.name)) throw std::invalid_argument(fmt::format("op graph '{}': node '{}' defined twice", graph_, n.name));
+  StepReport rep;
+  rep.node = n.name;
+  if (n.kind == OpNode::Kind::input) {
+    nodes_[n.name] = {n.fmt, n.lo, n.hi};
+    rep.out_lo = n.lo;
+    rep.out_hi = n.hi;
+    rep.verdict = Verdict::proved;
+    rep.detail = "declared input range";
+    return rep;
+  }
+  if (n.terms.empty()) throw std::invalid_argument(fmt::format("op graph '{}': node '{}' has no terms", graph_, n.name));
+  auto operand = [&](const std::string& name) -> const RawInterval& {
+    auto it = nodes_.find(name);
+    if (it == nodes_.end())
+      throw std::invalid_argument(fmt::format("op graph '{}': node '{}' uses '{}', which is not defined before it",
+                                              graph_, n.name, name));
+    return it->second;
+  };
+  // Accumulator grid: the finest term.
+  int F = n.k_num != 0 ? n.k_frac : 0;
+  for (const OpTerm& t : n.terms) {
+    int f = t.frac + operand(t.a).fmt.frac() + (t.b.empty() ? 0 : operand(t.b).fmt.frac());
+    F = std::max(F, f);
+  }
+  // Interval propagation, and the key of the step (everything the solver query depends on).
+  BigInt lo = 0, hi = 0;
+  if (n.k_num != 0) lo = hi = shl(n.k_num, F - n.k_frac);
+  std::string key = fmt::format("{}|{}|{}|{}", n.fmt.str(), n.acc_bits, n.k_num.str(), n.k_frac);
+  struct Hull {
+    BigInt lo, hi;  // of a * b (raw product, frac fa + fb)
+  };
+  std::vector<Hull> hulls(n.terms.size());
+  for (size_t i = 0; i < n.terms.size(); ++i) {
+    const OpTerm& t = n.terms[i];
+    const RawInterval& ra = operand(t.a);
+    BigInt tlo = ra.lo, thi = ra.hi;
+    int sh = F - t.frac - ra.fmt.frac();
+    if (!t.b.empty()) {
+      const RawInterval& rb = operand(t.b);
+      BigInt corners[4] = {ra.lo * rb.lo, ra.lo * rb.hi, ra.hi * rb.lo, ra.hi * rb.hi};
+      tlo = *std::min_element(corners, corners + 4);
+      thi = *std::max_element(corners, corners + 4);
+      hulls[i] = {tlo, thi};
+      sh -= rb.fmt.frac();
+      key += fmt::format("|{}:{}:{}*{}:{}:{}", ra.fmt.str(), ra.lo.str(), ra.hi.str(), rb.fmt.str(), rb.lo.str(), rb.hi.str());
+    } else {
+      key += fmt::format("|{}:{}:{}", ra.fmt.str(), ra.lo.str(), ra.hi.str());
     }
-    if (n.terms.empty()) throw std::invalid_argument(fmt::format("op graph '{}': node '{}' has no terms", g.name, n.name));
-    // Accumulator grid.
-    int F = n.kind == OpNode::Kind::linear ? n.k_frac : 0;
-    for (const OpTerm& t : n.terms) {
-      const OpNode& a = find(index, g, t.a, n.name);
-      int f = n.kind == OpNode::Kind::linear ? t.frac + a.fmt.frac() : a.fmt.frac() + find(index, g, t.b, n.name).fmt.frac();
-      F = std::max(F, f);
-    }
-    // Interval propagation (exact integers on grid F) and the same accumulator as bit-vectors.
-    z3::context c;
-    std::map<std::string, z3::expr> vars;
-    std::vector<z3::expr> domain;
-    auto var = [&](const std::string& name) {
-      auto it = vars.find(name);
-      if (it != vars.end()) return it->second;
-      const OpNode& a = g.nodes[index.at(name)];
-      z3::expr v = c.bv_const(name.c_str(), unsigned(a.fmt.width()));
-      const Range& r = out_range.at(name);
-      domain.push_back(z3::sge(v, bv_num(c, r.lo, unsigned(a.fmt.width()))));
-      domain.push_back(z3::sle(v, bv_num(c, r.hi, unsigned(a.fmt.width()))));
-      vars.emplace(name, v);
+    key += fmt::format("x{}/{}", t.num.str(), t.frac);
+    BigInt p = shl(t.num * tlo, sh), q = shl(t.num * thi, sh);
+    lo += std::min(p, q);
+    hi += std::max(p, q);
+  }
+  rep.acc_frac = F;
+  rep.acc_lo = lo;
+  rep.acc_hi = hi;
+  rep.needed_bits = int(signed_bits(lo, hi));
+  rep.acc_bits = n.acc_bits;
+  rep.out_lo = round_raw(lo, F, n.fmt);
+  rep.out_hi = round_raw(hi, F, n.fmt);
+  numerics::Rational flo(lo, BigInt(1) << F), fhi(hi, BigInt(1) << F);
+  rep.saturation_possible = fhi > numerics::Rational(n.fmt.max_raw(), BigInt(1) << n.fmt.frac()) ||
+                            flo < numerics::Rational(n.fmt.min_raw(), BigInt(1) << n.fmt.frac());
+  nodes_[n.name] = {n.fmt, rep.out_lo, rep.out_hi};
+  if (auto it = step_cache_.find(key); it != step_cache_.end()) {
+    rep.verdict = it->second.verdict;
+    rep.detail = it->second.detail;
+    rep.reused = true;
+    return rep;
+  }
+  // 1. Every product stays inside its corner hull (one query per distinct product).
+  Verdict products = Verdict::proved;
+  for (size_t i = 0; i < n.terms.size() && products == Verdict::proved; ++i)
+    if (!n.terms[i].b.empty())
+      products = check_product(operand(n.terms[i].a), operand(n.terms[i].b), hulls[i].lo, hulls[i].hi, rep.detail);
+  // 2. The accumulator, in exact integers on grid F (QF_LIA), over operands in their intervals and
+  //    products in their proved hulls: inside [lo, hi], and inside the declared width.
+  SolverOutcome acc_outcome;
+  {
+    z3::context& c = *ctx_;
+    std::vector<z3::expr> q;
+    auto ranged = [&](const std::string& name, const BigInt& vlo, const BigInt& vhi) {
+      z3::expr v = c.int_const(name.c_str());
+      q.push_back(v >= c.int_val(vlo.str().c_str()) && v <= c.int_val(vhi.str().c_str()));
       return v;
     };
-    BigInt lo = 0, hi = 0;
-    ExactBV acc = exact_const(c, 0, 0);
-    if (n.kind == OpNode::Kind::linear && n.k_num != 0) {
-      lo = hi = shl(n.k_num, F - n.k_frac);
-      acc = exact_const(c, n.k_num, n.k_frac);
-    }
-    for (const OpTerm& t : n.terms) {
-      const OpNode& a = g.nodes[index.at(t.a)];
-      const Range& ra = out_range.at(t.a);
-      if (n.kind == OpNode::Kind::linear) {
-        BigInt c1 = shl(t.num, F - t.frac - a.fmt.frac());
-        BigInt p = c1 * ra.lo, q = c1 * ra.hi;
-        lo += std::min(p, q);
-        hi += std::max(p, q);
-        acc = exact_add(acc, exact_mul_const(exact_raw(var(t.a), a.fmt), t.num, t.frac));
+    auto num = [&](const BigInt& v) { return c.int_val(v.str().c_str()); };
+    std::map<std::string, z3::expr> vars;
+    z3::expr A = num(n.k_num != 0 ? shl(n.k_num, F - n.k_frac) : BigInt(0));
+    for (size_t i = 0; i < n.terms.size(); ++i) {
+      const OpTerm& t = n.terms[i];
+      const RawInterval& ra = operand(t.a);
+      int sh = F - t.frac - ra.fmt.frac();
+      z3::expr v = c.int_val(0);
+      if (t.b.empty()) {
+        auto it = vars.find(t.a);
+        if (it == vars.end()) it = vars.emplace(t.a, ranged("x" + std::to_string(vars.size()), ra.lo, ra.hi)).first;
+        v = it->second;
       } else {
-        const OpNode& b = g.nodes[index.at(t.b)];
-        const Range& rb = out_range.at(t.b);
-        int sh = F - a.fmt.frac() - b.fmt.frac();
-        BigInt corners[4] = {ra.lo * rb.lo, ra.lo * rb.hi, ra.hi * rb.lo, ra.hi * rb.hi};
-        BigInt mn = corners[0], mx = corners[0];
-        for (auto& v : corners) {
-          mn = std::min(mn, v);
-          mx = std::max(mx, v);
-        }
-        lo += shl(mn, sh);
-        hi += shl(mx, sh);
-        acc = exact_add(acc, exact_mul(exact_raw(var(t.a), a.fmt), exact_raw(var(t.b), b.fmt)));
+        sh -= operand(t.b).fmt.frac();
+        v = ranged("p" + std::to_string(i), hulls[i].lo, hulls[i].hi);
+      }
+      A = A + num(shl(t.num, sh)) * v;
+    }
+    z3::expr bad = A < num(lo) || A > num(hi);
+    if (n.acc_bits > 0) bad = bad || A < num(-(BigInt(1) << (n.acc_bits - 1))) || A >= num(BigInt(1) << (n.acc_bits - 1));
+    q.push_back(bad);
+    acc_outcome = check(c, q, opt_, fmt::format("nowrap.{}.{}.acc", graph_, n.name), "QF_LIA");
+    ++queries_;
+  }
+  // 3. Rounding: the output interval is [round(lo), round(hi)] because rounding (half to even, then
+  //    clamp: SPEC 2) is monotone. Z3 proves that once per accumulator width, grid and format
+  //    (QF_BV: a <= b and round(a) > round(b) is unsat), and evaluates the SPEC encoding of
+  //    rounding at both ends, which must give the interval computed here with numerics' rounding.
+  std::string round_detail;
+  Verdict rounding = Verdict::proved;
+  {
+    const unsigned w = std::max(signed_bits(lo, hi), 2u);
+    const std::string rkey = fmt::format("{}:{}:{}", w, F, n.fmt.str());
+    auto it = round_cache_.find(rkey);
+    if (it == round_cache_.end()) {
+      z3::context& c = *ctx_;
+      z3::expr a = c.bv_const("a", w), b = c.bv_const("b", w);
+      std::vector<z3::expr> q{z3::sle(a, b), z3::sgt(round_to_format(ExactBV{a, F}, n.fmt), round_to_format(ExactBV{b, F}, n.fmt))};
+      SolverOutcome so = check(c, q, opt_, fmt::format("nowrap.{}.round_monotone.w{}.f{}.{}", graph_, w, F, n.fmt.str()));
+      ++queries_;
+      rep.seconds += so.seconds;
+      Cached r{so.status == z3::unsat ? Verdict::proved : Verdict::inconclusive,
+               so.status == z3::sat     ? fmt::format("rounding to {} is not monotone at width {}: encoding bug", n.fmt.str(), w)
+               : so.status == z3::unsat ? ""
+                                        : "rounding monotonicity: solver: " + so.reason};
+      it = round_cache_.emplace(rkey, r).first;
+    }
+    rounding = it->second.verdict;
+    round_detail = it->second.detail;
+    z3::context& c = *ctx_;
+    for (const auto& [v, want] : {std::pair{lo, rep.out_lo}, std::pair{hi, rep.out_hi}}) {
+      z3::expr o = round_to_format(ExactBV{bv_num(c, v, w), F}, n.fmt).simplify();
+      if (!(o == bv_num(c, want, unsigned(n.fmt.width()))).simplify().is_true()) {
+        rounding = Verdict::inconclusive;
+        round_detail = fmt::format("the SPEC encoding rounds {} * 2^-{} differently from numerics: encoding bug", v.str(), F);
       }
     }
-    StepReport rep;
-    rep.node = n.name;
-    rep.acc_frac = F;
-    rep.acc_lo = lo;
-    rep.acc_hi = hi;
-    rep.needed_bits = int(signed_bits(lo, hi));
-    rep.acc_bits = n.acc_bits;
-    rep.out_lo = round_raw(lo, F, n.fmt);
-    rep.out_hi = round_raw(hi, F, n.fmt);
-    numerics::Rational flo(lo, BigInt(1) << F), fhi(hi, BigInt(1) << F);
-    rep.saturation_possible = fhi > numerics::Rational(n.fmt.max_raw(), BigInt(1) << n.fmt.frac()) ||
-                              flo < numerics::Rational(n.fmt.min_raw(), BigInt(1) << n.fmt.frac());
-    // The solver's check of this step: the accumulator on grid F as a wide bit-vector.
-    ExactBV a = align(acc, F);
-    unsigned w = std::max<unsigned>(a.width(), unsigned(rep.needed_bits) + 1);
-    z3::expr A = sext_to(a.bits, w);
-    z3::expr bad = z3::slt(A, bv_num(c, lo, w)) || z3::sgt(A, bv_num(c, hi, w));
-    if (n.acc_bits > 0 && unsigned(n.acc_bits) < w)
-      bad = bad || sext_to(A.extract(unsigned(n.acc_bits) - 1, 0), w) != A;  // wraps in acc_bits
-    z3::expr o = round_to_format(acc, n.fmt);
-    unsigned ow = unsigned(n.fmt.width());
-    bad = bad || z3::slt(o, bv_num(c, rep.out_lo, ow)) || z3::sgt(o, bv_num(c, rep.out_hi, ow));
-    std::vector<z3::expr> q = domain;
-    q.push_back(bad);
-    SolverOutcome so = check(c, q, opt, fmt::format("nowrap.{}.{}", g.name, n.name));
-    rep.seconds = so.seconds;
-    if (so.status == z3::unsat) {
-      rep.verdict = n.acc_bits > 0 && rep.needed_bits > n.acc_bits ? Verdict::refuted : Verdict::proved;
-      if (rep.verdict == Verdict::refuted)
-        rep.detail = fmt::format("needs {} bits, declared {}", rep.needed_bits, n.acc_bits);
-    } else if (so.status == z3::sat) {
-      // Interval arithmetic is sound, so a model here means a declared width is too small (or a bug).
-      rep.verdict = rep.needed_bits > n.acc_bits && n.acc_bits > 0 ? Verdict::refuted : Verdict::inconclusive;
-      rep.detail = rep.verdict == Verdict::refuted
-                       ? fmt::format("accumulator wraps in {} bits (needs {})", n.acc_bits, rep.needed_bits)
-                       : "solver found a value outside the computed interval: analysis bug";
-    } else {
-      rep.detail = "solver: " + so.reason;
-    }
-    out_range[n.name] = {rep.out_lo, rep.out_hi, n.fmt.frac()};
-    index[n.name] = ni;
-    reports.push_back(rep);
+  }
+  rep.seconds += acc_outcome.seconds;
+  if (products != Verdict::proved) {
+    rep.verdict = Verdict::inconclusive;
+  } else if (acc_outcome.status == z3::unsat) {
+    rep.verdict = n.acc_bits > 0 && rep.needed_bits > n.acc_bits ? Verdict::refuted : rounding;
+    if (rep.verdict == Verdict::refuted) rep.detail = fmt::format("needs {} bits, declared {}", rep.needed_bits, n.acc_bits);
+    else rep.detail = round_detail;
+  } else if (acc_outcome.status == z3::sat) {
+    // Interval arithmetic is sound, so a model here means a declared width is too small (or a bug).
+    rep.verdict = rep.needed_bits > n.acc_bits && n.acc_bits > 0 ? Verdict::refuted : Verdict::inconclusive;
+    rep.detail = rep.verdict == Verdict::refuted
+                     ? fmt::format("accumulator wraps in {} bits (needs {})", n.acc_bits, rep.needed_bits)
+                     : "solver found a value outside the computed interval: analysis bug";
+  } else {
+    rep.detail = "solver: " + acc_outcome.reason;
+  }
+  step_cache_[key] = {rep.verdict, rep.detail};
+  return rep;
+}
+
+std::vector<StepReport> check_no_wrap(const OpGraph& g, const QueryOptions& opt) {
+  IntervalAnalysis analysis(g.name, opt);
+  std::vector<StepReport> reports;
+  for (const OpNode& n : g.nodes) {
+    StepReport r = analysis.add(n);
+    if (n.kind != OpNode::Kind::input) reports.push_back(std::move(r));
   }
   return reports;
 }

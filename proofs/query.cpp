@@ -18,14 +18,14 @@ const char* to_string(Verdict v) {
   return "?";
 }
 
-std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions) {
+std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions, const char* logic) {
   z3::expr_vector v(ctx);
   for (const auto& a : assertions) v.push_back(a);
   // The benchmark printer takes the last formula separately.
   z3::expr last = v.empty() ? ctx.bool_val(true) : v.back();
   std::vector<Z3_ast> rest;
   for (unsigned i = 0; i + 1 < v.size(); ++i) rest.push_back(v[i]);
-  std::string body = Z3_benchmark_to_smtlib_string(ctx, "tc0flow proof obligation", "QF_BV", "unknown", "",
+  std::string body = Z3_benchmark_to_smtlib_string(ctx, "tc0flow proof obligation", logic, "unknown", "",
                                                    unsigned(rest.size()), rest.data(), last);
   return body;
 }
@@ -37,15 +37,15 @@ std::string file_stem(const std::string& name) {
 }
 
 SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, const QueryOptions& opt,
-                    const std::string& name) {
+                    const std::string& name, const char* logic) {
   if (!opt.smt2_dir.empty()) {
     std::filesystem::create_directories(opt.smt2_dir);
     std::string path = opt.smt2_dir + "/" + file_stem(name) + ".smt2";
     std::ofstream f(path);
     if (!f) throw std::runtime_error(fmt::format("cannot write {}: check that the --smt2 directory is writable", path));
-    f << to_smt2(ctx, assertions);
+    f << to_smt2(ctx, assertions, logic);
   }
-  z3::solver s(ctx, "QF_BV");  // Z3 picks its QF_BV tactic: simplify, then bit-blast
+  z3::solver s(ctx, logic);  // QF_BV: Z3 simplifies, then bit-blasts
   z3::params p(ctx);
   p.set("timeout", opt.timeout_ms);
   s.set(p);

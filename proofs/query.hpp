@@ -27,12 +27,14 @@ struct SolverOutcome {
   std::optional<z3::model> model;
 };
 
-// Checks the conjunction of `assertions` (the negated claim and its domain) with a timeout.
+// Checks the conjunction of `assertions` (the negated claim and its domain) with a timeout. Every
+// query is QF_BV except the linear accumulator bounds of the no-wrap analysis, which are QF_LIA
+// (exact integers: bit-blasted sums of more than ~16 bounded terms take seconds, simplex takes ms).
 SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, const QueryOptions& opt,
-                    const std::string& name);
+                    const std::string& name, const char* logic = "QF_BV");
 
-// The query as an SMT-LIB2 script (set-logic QF_BV, declarations, asserts, check-sat).
-std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions);
+// The query as an SMT-LIB2 script (set-logic, declarations, asserts, check-sat).
+std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions, const char* logic = "QF_BV");
 // File-system safe form of an obligation name.
 std::string file_stem(const std::string& name);
 

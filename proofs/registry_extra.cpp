@@ -4,6 +4,8 @@
 
 #include "proofs/compositional.hpp"
 #include "proofs/interval.hpp"
+#include "proofs/model_nowrap.hpp"
+#include "sampler/model.hpp"
 
 namespace tc0::proofs {
 
@@ -25,6 +27,28 @@ ObligationResult run_graph(const OpGraph& g, const QueryOptions& opt) {
                           {"out_hi", s.out_hi.str()}, {"saturation_possible", s.saturation_possible},
                           {"result", to_string(s.verdict)}});
   }
+  return r;
+}
+
+// A shipped model's whole sampler (model_nowrap.hpp) with the Fixed type's 128-bit accumulator. The
+// path is relative to the repository root, where the tests and the benchmark run.
+ObligationResult run_model(const std::string& dir, const QueryOptions& opt) {
+  ModelNoWrapOptions o;
+  o.query = opt;
+  const ModelNoWrapReport m = check_model_no_wrap(sampler::Model::load(dir), o);
+  ObligationResult r;
+  r.verdict = m.verdict();
+  r.seconds = m.seconds;
+  r.queries = int(m.solver_queries);
+  r.detail = fmt::format("{} accumulator steps: {} proved ({} reused), {} refuted, {} inconclusive; widest accumulator "
+                         "{} bits ({}) of {} declared",
+                         m.steps, m.proved, m.reused, m.refuted, m.inconclusive, m.max_needed_bits, m.widest_tensor,
+                         m.acc_bits);
+  r.evidence = nlohmann::json::array();
+  for (const TensorNoWrap& t : m.tensors)
+    r.evidence.push_back({{"tensor", t.name}, {"format", t.fmt.str()}, {"steps", t.steps}, {"proved", t.proved},
+                          {"refuted", t.refuted}, {"inconclusive", t.inconclusive},
+                          {"max_needed_bits", t.max_needed_bits}, {"out_lo", t.out_lo}, {"out_hi", t.out_hi}});
   return r;
 }
 
@@ -53,6 +77,13 @@ void append_extra_obligations(std::vector<Obligation>& obs) {
     int bits = g.nodes.empty() ? 0 : g.nodes.front().fmt.width();
     obs.push_back({"nowrap." + g.name, "nowrap", bits, fmt::format("{} nodes", g.nodes.size()), true,
                    [g](const QueryOptions& o) { return run_graph(g, o); }});
+  }
+  // Whole shipped samplers: the 2-D model is quick, the demo DiT (25k accumulator steps) is not.
+  for (const char* model : {"moons_mf2", "digits_mf2"}) {
+    const std::string dir = std::string("sampler/models/") + model;
+    const bool quick = std::string(model) == "moons_mf2";
+    obs.push_back({std::string("nowrap.model.") + model, "nowrap.model", 128, dir + ", 128-bit accumulators", quick,
+                   [dir](const QueryOptions& o) { return run_model(dir, o); }});
   }
 }
 

@@ -38,7 +38,7 @@ std::string run_z3_on_text(const fs::path& file) {
   std::stringstream ss;
   ss << f.rdbuf();
   z3::context c;
-  z3::solver s(c, "QF_BV");
+  z3::solver s(c);  // the file's (set-logic ...) picks QF_BV or, for no-wrap accumulator sums, QF_LIA
   s.from_string(ss.str().c_str());
   switch (s.check()) {
     case z3::sat: return "sat";
