@@ -5,13 +5,17 @@
 // the tensor it produces; sampler/README.md lists the graph op by op. Time inputs are exact
 // rationals (grid points), so the time embedding and conditioning are constants of each step.
 // After the operations that produce a named activation, observe() hands its values to a recording
-// policy (sampler/observe.hpp; a no-op for the plain number types).
+// policy (sampler/observe.hpp; a no-op for the plain number types). The attention of each head is a
+// policy too (sampler/attention_head.hpp): the graph's softmax by default, the polynomial method for
+// the float references on request.
 #include <array>
+#include <stdexcept>
 #include <fmt/format.h>
 #include <string>
 #include <vector>
 
 #include "sampler/arith.hpp"
+#include "sampler/attention_head.hpp"
 #include "sampler/model.hpp"
 #include "sampler/observe.hpp"
 
@@ -107,17 +111,9 @@ Vec<A> modulate(const A& a, const Vec<A>& n, const Vec<A>& scale, const Vec<A>& 
   return y;
 }
 
-template <class A>
-Vec<A> column(const std::vector<Vec<A>>& rows, size_t c) {
-  Vec<A> v;
-  v.reserve(rows.size());
-  for (const auto& r : rows) v.push_back(r[c]);
-  return v;
-}
-
-template <class A>
+template <class A, class Head>
 Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Value> z, const Rational& t,
-                     const Rational& s) {
+                     const Rational& s, const Head& head) {
   const DitConfig& d = m.config().dit;
   const size_t D = d.width, T = d.tokens(), PD = d.patch_dim(), S = d.image_size, P = d.patch, C = d.channels;
   const size_t G = S / P;
@@ -176,43 +172,23 @@ Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Val
       v[i] = linear_rows(a, qw, qb, y, m.act(p + ".attn.v"), 2 * D, D);
       observe(a, p, ".attn.v", v[i]);
     }
+    // each head's attention by the head policy (attention_head.hpp); by default the graph's softmax
     std::vector<Vec<A>> o(T, Vec<A>(D, a.input(Fixed{0, Format(2, 0)})));
-    const Format fs = m.act(p + ".attn.score"), fsh = m.act(p + ".attn.shifted"), fe = m.act(p + ".attn.exp");
-    const Format fden = m.act(p + ".attn.den"), finv = m.act(p + ".attn.inv"), fnum = m.act(p + ".attn.num");
-    const Format fo = m.act(p + ".attn.out");
-    const std::array<Rational, 2> pm{Rational(1), Rational(-1)};
     for (size_t hd = 0; hd < H; ++hd) {
-      std::vector<Vec<A>> kh(T), vcol(dh);
-      for (size_t j = 0; j < T; ++j) kh[j] = Vec<A>(k[j].begin() + hd * dh, k[j].begin() + (hd + 1) * dh);
-      for (size_t c = 0; c < dh; ++c) vcol[c] = column<A>(v, hd * dh + c);
+      std::vector<Vec<A>> qh(T), kh(T), vh(T);
+      for (size_t j = 0; j < T; ++j) {
+        qh[j] = Vec<A>(q[j].begin() + hd * dh, q[j].begin() + (hd + 1) * dh);
+        kh[j] = Vec<A>(k[j].begin() + hd * dh, k[j].begin() + (hd + 1) * dh);
+        vh[j] = Vec<A>(v[j].begin() + hd * dh, v[j].begin() + (hd + 1) * dh);
+      }
+      std::vector<Vec<A>> oh = head.attend(a, HeadInput<A>{m, p, hd, d.attn_scale, qh, kh, vh});
+      if (oh.size() != T)
+        throw std::logic_error(fmt::format("{} head {}: the head policy returned {} rows, not {}", p, hd, oh.size(), T));
       for (size_t i = 0; i < T; ++i) {
-        Vec<A> qh(q[i].begin() + hd * dh, q[i].begin() + (hd + 1) * dh);
-        // softmax as policy ops: scores, max-subtract, exp table, sum, reciprocal table
-        Vec<A> sc;
-        sc.reserve(T);
-        for (size_t j = 0; j < T; ++j) sc.push_back(a.dot(qh, kh[j], d.attn_scale, Rational(0), fs));
-        observe(a, p, ".attn.score", sc);
-        auto mx = a.max(sc, fs);
-        observe(a, p, ".attn.score", mx);  // the row max is a score (README row 11)
-        Vec<A> e;
-        e.reserve(T);
-        for (size_t j = 0; j < T; ++j) {
-          std::array<typename A::Value, 2> pair{sc[j], mx};
-          auto shifted = a.lincomb(Rational(0), pm, pair, fsh);
-          observe(a, p, ".attn.shifted", shifted);
-          e.push_back(a.unary(UnaryFn::exp, shifted, fe));
-          observe(a, p, ".attn.exp", e.back());
-        }
-        auto den = a.sum(e, fden);
-        observe(a, p, ".attn.den", den);
-        auto inv = a.unary(UnaryFn::reciprocal, den, finv);
-        observe(a, p, ".attn.inv", inv);
-        for (size_t c = 0; c < dh; ++c) {
-          auto num = a.dot(e, vcol[c], Rational(1), Rational(0), fnum);
-          observe(a, p, ".attn.num", num);
-          o[i][hd * dh + c] = a.mul(num, inv, fo);
-          observe(a, p, ".attn.out", o[i][hd * dh + c]);
-        }
+        if (oh[i].size() != dh)
+          throw std::logic_error(fmt::format("{} head {}: the head policy returned a row of {} values, not {}", p, hd,
+                                             oh[i].size(), dh));
+        for (size_t c = 0; c < dh; ++c) o[i][hd * dh + c] = std::move(oh[i][c]);
       }
     }
     const Format fr1 = m.act(p + ".resid1");
@@ -289,13 +265,15 @@ Heads<A> forward_mlp(const A& a, const Model& m, std::span<const typename A::Val
 
 }  // namespace detail
 
-// One network evaluation: (u, abar) at (z, t, s), s the config's second time input.
-template <class A>
-  requires ArithPolicy<A>
-Heads<A> forward(const A& a, const Model& m, std::span<const typename A::Value> z, const Rational& t, const Rational& s) {
+// One network evaluation: (u, abar) at (z, t, s), s the config's second time input. `head` computes
+// each attention head of a DiT (attention_head.hpp); the default is the operation graph itself.
+template <class A, class Head = ExactSoftmaxHead>
+  requires ArithPolicy<A> && AttentionHeadPolicy<Head, A>
+Heads<A> forward(const A& a, const Model& m, std::span<const typename A::Value> z, const Rational& t, const Rational& s,
+                 const Head& head = Head{}) {
   if (z.size() != static_cast<size_t>(m.config().data_dim))
     throw std::invalid_argument(fmt::format("forward: input has {} values, the model takes {}", z.size(), m.config().data_dim));
-  return m.config().architecture == Architecture::dit ? detail::forward_dit(a, m, z, t, s)
+  return m.config().architecture == Architecture::dit ? detail::forward_dit(a, m, z, t, s, head)
                                                       : detail::forward_mlp(a, m, z, t, s);
 }
 

@@ -11,11 +11,12 @@
 
 namespace tc0::sampler {
 
-template <class A>
-  requires ArithPolicy<A>
+// `head` computes the attention heads of a DiT (attention_head.hpp; default: the operation graph).
+template <class A, class Head = ExactSoftmaxHead>
+  requires ArithPolicy<A> && AttentionHeadPolicy<Head, A>
 std::vector<typename A::Value> sampler_step(const A& a, const Model& m, SamplerKind kind, const Rational& c,
                                             const std::vector<typename A::Value>& z, const Rational& t,
-                                            const Rational& r) {
+                                            const Rational& r, const Head& head = Head{}) {
   const ModelConfig& cfg = m.config();
   const Rational dt = t - r;
   const Format fz = m.act("state");
@@ -23,8 +24,8 @@ std::vector<typename A::Value> sampler_step(const A& a, const Model& m, SamplerK
   out.reserve(z.size());
   if (kind == SamplerKind::mf2) {
     // the two evaluations are independent (a circuit runs them in parallel)
-    Heads<A> hv = forward(a, m, std::span<const typename A::Value>(z), t, cfg.second_time(t, t));
-    Heads<A> ha = forward(a, m, std::span<const typename A::Value>(z), t, cfg.second_time(t, r));
+    Heads<A> hv = forward(a, m, std::span<const typename A::Value>(z), t, cfg.second_time(t, t), head);
+    Heads<A> ha = forward(a, m, std::span<const typename A::Value>(z), t, cfg.second_time(t, r), head);
     const std::array<Rational, 3> k{Rational(1), -dt, c * dt * dt};
     for (size_t i = 0; i < z.size(); ++i) {
       std::array<typename A::Value, 3> x{z[i], hv.u[i], ha.abar[i]};
@@ -34,7 +35,7 @@ std::vector<typename A::Value> sampler_step(const A& a, const Model& m, SamplerK
     return out;
   }
   Heads<A> h = forward(a, m, std::span<const typename A::Value>(z), t,
-                       kind == SamplerKind::mf1 ? cfg.second_time(t, r) : cfg.second_time(t, t));
+                       kind == SamplerKind::mf1 ? cfg.second_time(t, r) : cfg.second_time(t, t), head);
   const std::array<Rational, 2> k{Rational(1), -dt};
   for (size_t i = 0; i < z.size(); ++i) {
     std::array<typename A::Value, 2> x{z[i], h.u[i]};
@@ -45,13 +46,14 @@ std::vector<typename A::Value> sampler_step(const A& a, const Model& m, SamplerK
 }
 
 // Runs the sampler from the quantised noise e (already in the state format) over the grid.
-template <class A>
-  requires ArithPolicy<A>
-std::vector<typename A::Value> sample(const A& a, const Model& m, const SamplerSpec& spec, const std::vector<Fixed>& e) {
+template <class A, class Head = ExactSoftmaxHead>
+  requires ArithPolicy<A> && AttentionHeadPolicy<Head, A>
+std::vector<typename A::Value> sample(const A& a, const Model& m, const SamplerSpec& spec, const std::vector<Fixed>& e,
+                                      const Head& head = Head{}) {
   std::vector<typename A::Value> z;
   z.reserve(e.size());
   for (const Fixed& v : e) z.push_back(a.input(v));
-  for (size_t i = 0; i + 1 < spec.grid.size(); ++i) z = sampler_step(a, m, spec.kind, spec.c, z, spec.grid[i], spec.grid[i + 1]);
+  for (size_t i = 0; i + 1 < spec.grid.size(); ++i) z = sampler_step(a, m, spec.kind, spec.c, z, spec.grid[i], spec.grid[i + 1], head);
   return z;
 }
 
