@@ -7,6 +7,7 @@
 #include "sampler/arith_double.hpp"
 #include "sampler/arith_fixed.hpp"
 #include "sampler/arith_mpfr.hpp"
+#include "sampler/approx_attention.hpp"
 #include "sampler/noise.hpp"
 #include "sampler/samplers.hpp"
 
@@ -35,9 +36,9 @@ SamplerSpec sampler_spec(const Model& m, const std::string& kind_override, int s
 }
 
 namespace {
-template <class A>
+template <class A, class Head = ExactSoftmaxHead>
 void run_all(const A& a, const Model& m, const SampleRequest& req, const std::vector<std::vector<Fixed>>& noise,
-             SampleResult& res, bool keep_raw) {
+             SampleResult& res, bool keep_raw, const Head& head = Head{}) {
   const long n = static_cast<long>(req.count);
   uint64_t sat = 0;
   std::string error;
@@ -45,7 +46,7 @@ void run_all(const A& a, const Model& m, const SampleRequest& req, const std::ve
   for (long i = 0; i < n; ++i) {
     try {
       numerics::reset_saturation_events();
-      auto z = sample(a, m, req.spec, noise[static_cast<size_t>(i)]);
+      auto z = sample(a, m, req.spec, noise[static_cast<size_t>(i)], head);
       sat += numerics::saturation_events();
       std::vector<double> v;
       std::vector<int64_t> raw;
@@ -69,6 +70,15 @@ SampleResult run_sampler(const Model& m, const SampleRequest& req) {
   auto t0 = std::chrono::steady_clock::now();
   const size_t dim = static_cast<size_t>(m.config().data_dim);
   if (req.count == 0 || req.count > 1000000) throw std::invalid_argument(fmt::format("--count {} is outside [1, 1000000]", req.count));
+  if (req.approx_attention) {
+    if (req.type == NumberType::fixed)
+      throw std::invalid_argument(
+          "approximate attention is for the float64 and MPFR samplers only: the fixed-point sampler is the contract of "
+          "the operation graph (and of the circuit), which has no approximate attention; use --type float64 or mpfr");
+    if (m.config().architecture != Architecture::dit)
+      throw std::invalid_argument("approximate attention: the model is an MLP, which has no attention heads; use a DiT model");
+    check_setting(*req.approx_attention);
+  }
   auto flat = gaussian_noise(req.seed, req.count * dim, m.act("state"), m.config().noise_clip);
   SampleResult res;
   std::vector<std::vector<Fixed>> noise(req.count);
@@ -78,6 +88,16 @@ SampleResult run_sampler(const Model& m, const SampleRequest& req) {
     for (const Fixed& f : noise[i]) res.noise_raw[i].push_back(f.raw);
   }
   res.values.resize(req.count);
+  if (req.approx_attention) {
+    const PolynomialHead head(*req.approx_attention);
+    if (req.type == NumberType::float64)
+      run_all(DoubleArith(req.quantised_weights), m, req, noise, res, false, head);
+    else
+      run_all(MpfrArith(req.precision, req.quantised_weights), m, req, noise, res, false, head);
+    res.approx_attention = head.stats();
+    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return res;
+  }
   switch (req.type) {
     case NumberType::float64: run_all(DoubleArith(req.quantised_weights), m, req, noise, res, false); break;
     case NumberType::mpfr: run_all(MpfrArith(req.precision, req.quantised_weights), m, req, noise, res, false); break;

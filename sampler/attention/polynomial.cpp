@@ -2,6 +2,8 @@
 // enumeration shared by every scalar.
 #include "sampler/attention/polynomial.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 
@@ -46,6 +48,31 @@ std::size_t polynomial_rank(std::size_t d, int degree) {
 }
 
 double output_error_bound(double eps, double v_inf) { return 2 * eps / (1 - eps) * v_inf; }
+
+double polynomial_rank_estimate(std::size_t d, int degree) {
+  if (degree < 0) throw std::invalid_argument("rank: degree must be >= 0");
+  const double n = static_cast<double>(d), g = degree;
+  return std::round(std::exp(std::lgamma(n + g + 1) - std::lgamma(g + 1) - std::lgamma(n + 1)));
+}
+
+void check_rank_limit(std::size_t d, int degree, double B, double eps, bool forced, double max_rank) {
+  if (!(max_rank > 0)) return;
+  // exact while it fits 2^53, the lgamma estimate beyond (only for the message)
+  double r;
+  try {
+    r = static_cast<double>(polynomial_rank(d, degree));
+  } catch (const std::invalid_argument&) {
+    r = polynomial_rank_estimate(d, degree);
+  }
+  if (r <= max_rank) return;
+  const std::string why =
+      forced ? fmt::format("the forced degree {}", degree)
+             : fmt::format("eps = {:g} at B = {:.4g} (beta = B^2 = {:.4g}) needs degree {}", eps, B, B * B, degree);
+  throw std::invalid_argument(fmt::format(
+      "approximate attention: {}, rank C({}+{}, {}) = {:.4g} > the limit {:.4g} on the rank; the polynomial method "
+      "only pays for small d and B (SPEC 4): raise eps, force a lower degree, or raise the limit",
+      why, d, degree, degree, r, max_rank));
+}
 
 MonomialBasis::MonomialBasis(std::size_t d_, int degree_) : d(d_), degree(degree_) {
   if (d == 0) throw std::invalid_argument("monomial basis: d must be >= 1");

@@ -132,9 +132,18 @@ Matrix<S> attention_polynomial(const Matrix<S>& q, const Matrix<S>& k, const Mat
 }
 
 struct ApproxAttentionOptions {
-  double eps = 1e-6;  // entrywise relative error of A, 0 < eps < 1
-  double B = 0;       // bound on the entries of Q and K; 0: measured from Q and K
+  double eps = 1e-6;     // entrywise relative error of A, 0 < eps < 1
+  double B = 0;          // bound on the entries of Q and K; 0: measured from Q and K
+  int degree = -1;       // forced degree g >= 0 (the bound is then e^beta beta^(g+1)/(g+1)!, maybe >= 1);
+                         // -1: the smallest g meeting eps at B
+  double max_rank = 0;   // refuse (before any work) when C(d+g, g) exceeds this; 0: no limit of our own
 };
+
+// C(d+g, g) in double, for ranks too large to compute exactly (polynomial_rank throws past 2^53).
+double polynomial_rank_estimate(std::size_t d, int degree);
+// Throws std::invalid_argument with one line naming eps, B, beta = B^2, the degree and the rank
+// when C(d+g, g) > max_rank (max_rank > 0); `forced` says whether g was given or chosen from eps.
+void check_rank_limit(std::size_t d, int degree, double B, double eps, bool forced, double max_rank);
 
 // Largest |entry| of a matrix, in double (exact for double entries; for MPFR entries the
 // conversion may round down by half an ulp, a relative 1e-16 change of the bound).
@@ -148,6 +157,7 @@ double max_abs_entry(const Matrix<S>& x) {
 
 // Drop-in replacement for attention_exact(Q, K, V): the degree comes from (B, eps) and the
 // result is within 2 eps/(1-eps) ||V||_inf of exact attention (plus rounding of the scalar).
+// With a forced degree the plan's eps_bound is that degree's bound, which may exceed eps.
 template <class S>
 Matrix<S> attention_approx(const Matrix<S>& q, const Matrix<S>& k, const Matrix<S>& v,
                            const ApproxAttentionOptions& opt = {}, PolynomialPlan* plan = nullptr) {
@@ -162,7 +172,10 @@ Matrix<S> attention_approx(const Matrix<S>& q, const Matrix<S>& k, const Matrix<
   if (measured > B)
     throw std::invalid_argument("approximate attention: an entry of Q or K has |x| = " + std::to_string(measured) +
                                 " > B = " + std::to_string(B) + "; raise B or scale Q and K");
-  int g = choose_degree(B, opt.eps);
+  if (opt.degree < -1) throw std::invalid_argument("approximate attention: degree must be >= 0, or -1 (from B and eps)");
+  const bool forced = opt.degree >= 0;
+  const int g = forced ? opt.degree : choose_degree(B, opt.eps);
+  check_rank_limit(q.cols, g, B, opt.eps, forced, opt.max_rank);
   PolynomialPlan p;
   auto out = attention_polynomial(q, k, v, g, &p);
   p.B = B;
