@@ -2,9 +2,12 @@
 // bit-exact fixed point, from the portable quantised noise of a seed (sampler/run.hpp).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "sampler/image_grid.hpp"
 #include "sampler/model.hpp"
@@ -27,7 +30,43 @@ struct Options {
   std::string out;
   std::string png;
   std::string json;
+  // --approx-attention and its companions; the Option pointers say which were given
+  ApproxAttentionSetting approx;
+  bool no_compare_exact = false;
+  CLI::Option* approx_eps = nullptr;
+  std::vector<CLI::Option*> approx_companions;
 };
+
+// The approximate-attention flags as a setting, refused with one line when a value or the number
+// type does not fit (before the model is sampled).
+std::optional<ApproxAttentionSetting> approx_setting(const Options& o) {
+  if (!o.approx_eps->count()) {
+    for (const CLI::Option* c : o.approx_companions)
+      if (c->count()) throw std::invalid_argument(fmt::format("{} needs --approx-attention EPS", c->get_name()));
+    return std::nullopt;
+  }
+  const ApproxAttentionSetting& s = o.approx;
+  if (o.type == "fixed")
+    throw std::invalid_argument("--approx-attention is for --type float64 or mpfr: the fixed-point sampler is the contract "
+                                "of the operation graph (and of the circuit), which has no approximate attention");
+  if (!(s.eps > 0 && s.eps < 1))
+    throw std::invalid_argument(fmt::format("--approx-attention {:g} is outside (0, 1): EPS is the relative error of each "
+                                            "exp(score) (for EPS >= 1 the truncated exponential can go negative)", s.eps));
+  if (!(s.B >= 0) || !std::isfinite(s.B))
+    throw std::invalid_argument(fmt::format("--approx-B {:g} must be a finite number >= 0 (0: measured per head call)", s.B));
+  if (o.approx_companions[1]->count() && (s.degree < 0 || s.degree > 1000))
+    throw std::invalid_argument(fmt::format("--approx-degree {} is outside [0, 1000]", s.degree));
+  if (!(s.max_rank >= 1 && s.max_rank <= 0x1p53))
+    throw std::invalid_argument(fmt::format("--approx-max-rank {:g} is outside [1, 2^53]", s.max_rank));
+  return s;
+}
+
+double max_abs_diff(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {
+  double e = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    for (size_t j = 0; j < a[i].size(); ++j) e = std::max(e, std::abs(a[i][j] - b[i][j]));
+  return e;
+}
 
 int run(const Options& o) {
   Model m = Model::load(o.model);
@@ -38,6 +77,7 @@ int run(const Options& o) {
   req.quantised_weights = o.quantised_weights;
   req.seed = o.seed;
   req.count = o.count;
+  req.approx_attention = approx_setting(o);
   if (req.type == NumberType::mpfr && (o.precision < 16 || o.precision > 65536))
     throw std::invalid_argument(fmt::format("--precision {} is outside [16, 65536] bits", o.precision));
   const auto& cfg = m.config();
@@ -45,6 +85,13 @@ int run(const Options& o) {
     throw std::invalid_argument("--png draws image models only; this model's samples are points (see -o)");
 
   SampleResult r = run_sampler(m, req);
+  // the exact float sampler on the same noise, for the error of the approximation
+  std::optional<SampleResult> exact;
+  if (req.approx_attention && !o.no_compare_exact) {
+    SampleRequest ex = req;
+    ex.approx_attention.reset();
+    exact = run_sampler(m, ex);
+  }
 
   nlohmann::json grid = nlohmann::json::array();
   for (const auto& t : req.spec.grid) grid.push_back(t.convert_to<double>());
@@ -69,6 +116,30 @@ int run(const Options& o) {
     j["raw"] = r.raw;
     j["saturation_events"] = r.saturations;
   }
+  if (req.approx_attention) {
+    const ApproxAttentionSetting& s = *req.approx_attention;
+    const ApproxAttentionStats& st = *r.approx_attention;
+    auto finite = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json("inf"); };
+    nlohmann::json aj = {{"method", "polynomial (Alman-Song), SPEC 4"},
+                         {"eps", s.eps},
+                         {"B", s.B == 0 ? nlohmann::json("measured per head call") : nlohmann::json(s.B)},
+                         {"degree", s.degree < 0 ? nlohmann::json("from B and eps") : nlohmann::json(s.degree)},
+                         {"max_rank_limit", s.max_rank},
+                         {"head_calls", st.calls},
+                         {"B_used", {{"min", st.min_B}, {"max", st.max_B}}},
+                         {"degree_used", {{"min", st.min_degree}, {"max", st.max_degree}}},
+                         {"rank_max", st.max_rank},
+                         {"eps_bound_max", finite(st.max_eps_bound)},
+                         {"head_output_bound_max", finite(st.max_output_bound)},
+                         {"abs_score_max", st.max_abs_score},
+                         {"min_denominator", st.min_denominator},
+                         {"seconds", r.seconds}};
+    if (exact) {
+      aj["max_abs_diff_vs_exact"] = max_abs_diff(r.values, exact->values);
+      aj["exact_seconds"] = exact->seconds;
+    }
+    j["approx_attention"] = aj;
+  }
   if (!o.out.empty()) tc0::cli::write_json(o.out, j);
   if (!o.png.empty())
     write_png_grid(o.png, r.values, cfg.dit.image_size, cfg.dit.channels, 4);
@@ -82,6 +153,20 @@ int run(const Options& o) {
              req.type == NumberType::mpfr ? fmt::format("({} bits)", o.precision) : "", o.seed, o.count, cfg.data_dim);
   fmt::print("values  min {:.4f}  max {:.4f}  mean {:.4f}{}  time {:.2f} s\n", lo, hi, s1 / static_cast<double>(n),
              req.type == NumberType::fixed ? fmt::format("  saturations {}", r.saturations) : "", r.seconds);
+  if (req.approx_attention) {
+    const ApproxAttentionSetting& s = *req.approx_attention;
+    const ApproxAttentionStats& st = *r.approx_attention;
+    auto range = [](auto lo_, auto hi_, const char* f) {
+      return lo_ == hi_ ? fmt::format(fmt::runtime(f), lo_) : fmt::format(fmt::runtime(std::string(f) + "..." + f), lo_, hi_);
+    };
+    fmt::print("approx-attention  eps {:g}  B {} {}  degree {} {}  rank {}  eps bound {:.3g}  head calls {}  max |score| {:.4g}\n",
+               s.eps, range(st.min_B, st.max_B, "{:.4g}"), s.B == 0 ? "(measured)" : "(given)",
+               range(st.min_degree, st.max_degree, "{}"), s.degree < 0 ? "(from B, eps)" : "(forced)", st.max_rank,
+               st.max_eps_bound, st.calls, st.max_abs_score);
+    if (exact)
+      fmt::print("vs exact  max |approx - exact| {:.3e}  time approx {:.3f} s  exact {:.3f} s  (approx / exact {:.2f})\n",
+                 max_abs_diff(r.values, exact->values), r.seconds, exact->seconds, r.seconds / exact->seconds);
+  }
   if (!o.json.empty()) {
     nlohmann::json rep = j;
     rep.erase("samples");
@@ -112,11 +197,32 @@ tc0::cli::Registrar reg(
       sub.add_option("--count", o->count, "Number of samples")->check(CLI::Range(1, 1000000))->capture_default_str();
       sub.add_option("-o,--output", o->out, "Write the samples (and raw fixed-point bits) as JSON");
       sub.add_option("--png", o->png, "Write a PNG grid of the samples (image models)");
+      o->approx_eps = sub.add_option("--approx-attention", o->approx.eps,
+                                     "EPS in (0, 1): float64/MPFR DiT only; every attention head by the polynomial method "
+                                     "(SPEC 4), the Taylor degree chosen so that each exp(score) is within relative EPS");
+      o->approx_companions = {
+          sub.add_option("--approx-B", o->approx.B,
+                         "With --approx-attention: bound B on the entries of the head's scaled Q and K (beta = B^2 "
+                         "bounds |score|); 0 = measured on every head call")
+              ->capture_default_str(),
+          sub.add_option("--approx-degree", o->approx.degree,
+                         "With --approx-attention: force the Taylor degree G >= 0 instead of choosing it from (B, EPS)"),
+          sub.add_option("--approx-max-rank", o->approx.max_rank,
+                         "With --approx-attention: refuse a head call whose rank C(d_h + G, G) exceeds R")
+              ->capture_default_str(),
+          sub.add_flag("--no-compare-exact", o->no_compare_exact,
+                       "With --approx-attention: skip the exact sampler run on the same noise (max |approx - exact|)")};
       tc0::cli::add_json_option(sub, o->json);
       sub.footer(
           "Noise: xoshiro256** seeded by splitmix64(seed), Box-Muller g = sqrt(-2 ln u1) cos(2 pi u2), clipped to the\n"
           "model's noise.clip and correctly rounded to the state format; float64 and MPFR start from the same\n"
-          "quantised noise. Sample i uses entries [i dim, (i+1) dim) of the stream, whatever --count is.");
+          "quantised noise. Sample i uses entries [i dim, (i+1) dim) of the stream, whatever --count is.\n"
+          "Approximate attention (--approx-attention EPS, float64/MPFR, DiT): each head's softmax(s q.k) V is computed\n"
+          "as D~^-1 U1 (U2^T V) with Taylor features of degree G (rank C(d_h + G, G)); Q and K share the factor d_h s so\n"
+          "that B = sqrt(d_h s max|q| max|k|), and G is the smallest with e^beta beta^(G+1)/(G+1)! <= EPS, beta = B^2.\n"
+          "By default the exact sampler also runs on the same noise and max |approx - exact| and both times are printed\n"
+          "(and put in --json). It pays only for small d_h and B: on digits_mf2 EPS = 1e-2 needs a degree in the\n"
+          "hundreds and is refused by the rank limit (tools/bench/README.md).");
       return [o] { return run(*o); };
     });
 
