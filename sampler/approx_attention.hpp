@@ -72,12 +72,4 @@ class PolynomialHead {
   std::shared_ptr<Log> log_;
 };
 
-// The degree and rank a head call of dimension d at bound B needs (degree forced or from eps),
-// refused with one line when the rank exceeds the setting's max_rank. `where` names the call.
-struct DegreeChoice {
-  int degree = 0;
-  size_t rank = 0;
-};
-DegreeChoice choose_head_degree(const ApproxAttentionSetting& s, double B, size_t d, const std::string& where);
-
 }  // namespace tc0::sampler

@@ -34,7 +34,8 @@ struct Options {
   ApproxAttentionSetting approx;
   bool no_compare_exact = false;
   CLI::Option* approx_eps = nullptr;
-  std::vector<CLI::Option*> approx_companions;
+  CLI::Option* approx_degree = nullptr;
+  std::vector<CLI::Option*> approx_companions;  // every option that needs --approx-attention
 };
 
 // The approximate-attention flags as a setting, refused with one line when a value or the number
@@ -54,7 +55,7 @@ std::optional<ApproxAttentionSetting> approx_setting(const Options& o) {
                                             "exp(score) (for EPS >= 1 the truncated exponential can go negative)", s.eps));
   if (!(s.B >= 0) || !std::isfinite(s.B))
     throw std::invalid_argument(fmt::format("--approx-B {:g} must be a finite number >= 0 (0: measured per head call)", s.B));
-  if (o.approx_companions[1]->count() && (s.degree < 0 || s.degree > 1000))
+  if (o.approx_degree->count() && (s.degree < 0 || s.degree > 1000))
     throw std::invalid_argument(fmt::format("--approx-degree {} is outside [0, 1000]", s.degree));
   if (!(s.max_rank >= 1 && s.max_rank <= 0x1p53))
     throw std::invalid_argument(fmt::format("--approx-max-rank {:g} is outside [1, 2^53]", s.max_rank));
@@ -119,11 +120,14 @@ int run(const Options& o) {
   if (req.approx_attention) {
     const ApproxAttentionSetting& s = *req.approx_attention;
     const ApproxAttentionStats& st = *r.approx_attention;
-    auto finite = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json("inf"); };
+    // null where a figure does not exist: no bound (a forced degree's eps bound >= 1), B or degree not given
+    auto finite = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); };
     nlohmann::json aj = {{"method", "polynomial (Alman-Song), SPEC 4"},
                          {"eps", s.eps},
-                         {"B", s.B == 0 ? nlohmann::json("measured per head call") : nlohmann::json(s.B)},
-                         {"degree", s.degree < 0 ? nlohmann::json("from B and eps") : nlohmann::json(s.degree)},
+                         {"B", s.B == 0 ? nlohmann::json() : nlohmann::json(s.B)},
+                         {"B_measured_per_call", s.B == 0},
+                         {"degree", s.degree < 0 ? nlohmann::json() : nlohmann::json(s.degree)},
+                         {"degree_forced", s.degree >= 0},
                          {"max_rank_limit", s.max_rank},
                          {"head_calls", st.calls},
                          {"B_used", {{"min", st.min_B}, {"max", st.max_B}}},
@@ -205,8 +209,9 @@ tc0::cli::Registrar reg(
                          "With --approx-attention: bound B on the entries of the head's scaled Q and K (beta = B^2 "
                          "bounds |score|); 0 = measured on every head call")
               ->capture_default_str(),
-          sub.add_option("--approx-degree", o->approx.degree,
-                         "With --approx-attention: force the Taylor degree G >= 0 instead of choosing it from (B, EPS)"),
+          o->approx_degree = sub.add_option(
+              "--approx-degree", o->approx.degree,
+              "With --approx-attention: force the Taylor degree G >= 0 instead of choosing it from (B, EPS)"),
           sub.add_option("--approx-max-rank", o->approx.max_rank,
                          "With --approx-attention: refuse a head call whose rank C(d_h + G, G) exceeds R")
               ->capture_default_str(),
