@@ -19,7 +19,9 @@
 
 #include <filesystem>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <random>
@@ -229,6 +231,7 @@ int main(int argc, char** argv) {
     auto row = [&](const std::string& evaluator, const std::string& label, size_t n, double rate, nlohmann::json extra) {
       fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11.3g} {:>8.1f} {:>9.2f}\n", "", "", "", n, "-", label, rate,
                  rate / scalar_rate, rate / cpu1);
+      std::fflush(stdout);  // rows survive a run that is stopped part-way
       extra.update({{"circuit", c.name}, {"gates", ntk.num_gates()}, {"edges", ntk.num_edges()}, {"evaluator", evaluator},
                     {"samples", n}, {"edge_samples_per_s", rate}, {"samples_per_s", rate / edges},
                     {"ratio_to_scalar", rate / scalar_rate}, {"ratio_to_cpu_1_thread", rate / cpu1}});
@@ -261,10 +264,14 @@ int main(int argc, char** argv) {
     }
     if (external && c.external) {
       const std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("tc0-bench-{}", getpid());
-      const auto abc = tc0::bench::abc_sim(ntk, dir / "abc", 200000);
+      // The external tools get the run's edge-sample budget, clamped to 1e4..2e6 samples: a fixed
+      // count would take hours on a sub-module of the sampler. ABC simulates 64 samples per word and
+      // runs far faster per sample, so it gets 10x the samples (capped by its memory, abc_sim).
+      const double external_samples = std::clamp(edge_samples / edges, 1e4, 2e6);
+      const auto abc = tc0::bench::abc_sim(ntk, dir / "abc", uint32_t(std::min(200000.0, external_samples / 64 * 10)));
       if (abc.ran) row("berkeley_abc_sim", "berkeley-abc sim (AIGER)", abc.samples, abc.samples_per_s * edges, {});
       else fmt::print("{:30} berkeley-abc: not measured ({})\n", "", abc.why);
-      const auto ver = tc0::bench::verilator_sim(ntk, dir / "verilator", 2000000);
+      const auto ver = tc0::bench::verilator_sim(ntk, dir / "verilator", uint64_t(external_samples));
       if (ver.ran) row("verilator", "verilator (Verilog)", ver.samples, ver.samples_per_s * edges, {});
       else fmt::print("{:30} verilator: not measured ({})\n", "", ver.why);
       std::filesystem::remove_all(dir);
