@@ -1,6 +1,8 @@
 // Storage and canonical construction of threshold networks (contract: network.hpp).
 #include "circuits/network.hpp"
 
+#include "circuits/builder.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 #include <numeric>
@@ -8,44 +10,6 @@
 namespace tc0::circuits {
 
 namespace {
-
-Weight abs_w(Weight w) { return w < 0 ? -w : w; }
-
-// Range check written without negation: -INT128_MIN is undefined, and a corrupt file can hold it.
-bool exceeds_magnitude(Weight w) { return w >= kMaxMagnitude || w <= -kMaxMagnitude; }
-
-Weight checked_add(Weight a, Weight b) {
-  Weight r;
-  if (__builtin_add_overflow(a, b, &r) || r >= kMaxMagnitude || r <= -kMaxMagnitude)
-    throw CircuitError(
-        "threshold gate: weights or threshold exceed 2^126 in magnitude; split the linear form into "
-        "smaller blocks or lower the precision");
-  return r;
-}
-
-Weight gcd_w(Weight a, Weight b) {
-  a = abs_w(a);
-  b = abs_w(b);
-  while (b != 0) {
-    Weight t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
-
-// gcd in 64 bits when both fit (the common case, and much faster than 128-bit division).
-Weight gcd_fast(Weight a, Weight b) {
-  if (a >= 0 && b >= 0 && a <= INT64_MAX && b <= INT64_MAX) return Weight(std::gcd(uint64_t(a), uint64_t(b)));
-  return gcd_w(a, b);
-}
-
-// Ceiling division for b > 0.
-Weight ceil_div(Weight a, Weight b) {
-  Weight q = a / b;
-  if (a % b != 0 && a > 0) ++q;
-  return q;
-}
 
 inline void mix(uint64_t& h, uint64_t v) { h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2); }
 
@@ -106,93 +70,68 @@ void Network::add_output_bus(Bus bus) {
 }
 
 Signal Network::create_threshold(std::span<const Signal> fanins, std::span<const Weight> weights, Weight theta) {
-  if (fanins.size() != weights.size())
-    throw CircuitError(fmt::format("create_threshold: {} fan-ins but {} weights", fanins.size(), weights.size()));
-  if (exceeds_magnitude(theta)) checked_add(theta, 0);
-  // 1. Fold constants and complements: w * !x = w - w * x. Then merge duplicates per node.
-  // Scratch buffers are members: a compiled sampler creates tens of millions of gates.
-  auto& merged = scratch_merged_;
-  merged.clear();
-  for (size_t i = 0; i < fanins.size(); ++i) {
-    Weight w = weights[i];
-    if (w == 0) continue;
-    if (exceeds_magnitude(w)) checked_add(w, 0);
-    Signal s = fanins[i];
+  canon_.prepare(fanins, weights, num_nodes());
+  uint64_t family_hash = 0;
+  return materialize(canon_.gate(theta), family_hash);
+}
+
+void Network::create_threshold_family(std::span<const Signal> fanins, std::span<const Weight> weights,
+                                      std::span<const Weight> thetas, std::span<Signal> out) {
+  if (out.size() != thetas.size())
+    throw CircuitError(fmt::format("create_threshold_family: {} thresholds but {} outputs", thetas.size(), out.size()));
+  canon_.prepare(fanins, weights, num_nodes());
+  uint64_t family_hash = 0;  // of the regular list, computed on first use
+  for (size_t j = 0; j < thetas.size(); ++j) out[j] = materialize(canon_.gate(thetas[j]), family_hash);
+}
+
+Signal Network::materialize(const Canonicalizer::Result& r, uint64_t& family_hash) {
+  if (r.kind != Canonicalizer::Kind::gate) return r.signal;
+  std::span<const Signal> ins = r.regular ? canon_.regular_fanins() : canon_.last_fanins();
+  std::span<const Weight> ws = r.regular ? canon_.regular_weights() : canon_.last_weights();
+  uint64_t lh;
+  if (r.regular) {
+    if (family_hash == 0) family_hash = hash_list(ins, ws) | 1;
+    lh = family_hash;
+  } else {
+    lh = hash_list(ins, ws) | 1;
+  }
+  const uint64_t h = hash_gate(lh, r.theta);
+  const uint32_t found = find_gate(h, ins, ws, r.theta);
+  if (found != UINT32_MAX) return Signal::make(gate_nodes_[found], r.flip);
+  const uint32_t gidx = append_gate(ins, ws, r.theta, module_stack_.empty() ? 0u : module_stack_.back(), lh, h);
+  return Signal::make(gate_nodes_[gidx], r.flip);
+}
+
+void Network::reset_scope() {
+  hash_scope_begin_ = num_gates();
+  for (ListRef& r : recent_) r = ListRef{};
+  recent_next_ = 0;
+}
+
+uint32_t Network::begin_op() {
+  if (op_open_) throw std::logic_error("Network::begin_op: an operation is already open (operations do not nest)");
+  op_open_ = true;
+  reset_scope();
+  ops_.push_back(OpRecord{num_gates(), num_gates(), op_outputs_.size(), 0});
+  return uint32_t(ops_.size() - 1);
+}
+
+void Network::end_op(std::span<const Signal> outputs) {
+  if (!op_open_) throw std::logic_error("Network::end_op: no operation is open");
+  for (Signal s : outputs)
     if (s.index() >= num_nodes())
-      throw CircuitError(fmt::format("create_threshold: fan-in node {} does not exist ({} nodes)", s.index(),
-                                     num_nodes()));
-    if (s.complemented()) {
-      theta = checked_add(theta, -w);
-      w = -w;
-    }
-    if (s.index() == 0) continue;  // constant false contributes nothing (true was folded above)
-    merged.emplace_back(s.index(), w);
-  }
-  std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  // 2. Make every weight positive: w * x with w < 0 is w + |w| * !x.
-  auto& ins = scratch_ins_;
-  auto& ws = scratch_ws_;
-  ins.clear();
-  ws.clear();
-  for (size_t i = 0; i < merged.size();) {
-    uint32_t node = merged[i].first;
-    Weight w = 0;
-    for (; i < merged.size() && merged[i].first == node; ++i) w = checked_add(w, merged[i].second);
-    if (w == 0) continue;
-    if (w < 0) {
-      theta = checked_add(theta, -w);
-      ins.push_back(Signal::make(node, true));
-      ws.push_back(-w);
-    } else {
-      ins.push_back(Signal::make(node, false));
-      ws.push_back(w);
-    }
-  }
-  // 3. Constant over the whole input range? The sum lies in [0, sum w].
-  Weight total = 0;
-  for (Weight w : ws) total = checked_add(total, w);
-  if (theta <= 0) return kTrue;
-  if (theta > total) return kFalse;
-  // 4. Shrink: a weight >= theta alone decides, so clamp it to theta; divide out the common factor
-  //    (theta rounds up). Repeat until stable: each round only lowers numbers.
-  auto shrink = [&ws, &theta] {
-  for (bool changed = true; changed;) {
-    changed = false;
-    Weight g = 0;
-    for (Weight& w : ws) {
-      if (w > theta) {
-        w = theta;
-        changed = true;
-      }
-      if (g != 1) g = gcd_fast(g, w);  // once 1, the gcd stays 1
-    }
-    if (g > 1) {
-      for (Weight& w : ws) w /= g;
-      theta = ceil_div(theta, g);
-      changed = true;
-    }
-  }
-  };
-  shrink();
-  if (ins.size() == 1) return ins[0];  // [w x >= theta] with 0 < theta <= w is a buffer
-  // 5. Polarity: a gate and its complement [sum w !x >= sum w - theta + 1] are the same node; store
-  //    the form whose first fan-in is not complemented so that both spellings hash alike.
-  bool flip = ins[0].complemented();
-  if (flip) {
-    total = 0;
-    for (Weight w : ws) total += w;
-    for (Signal& s : ins) s = !s;
-    theta = total - theta + 1;
-    shrink();
-  }
-  // 6. Structural hashing.
-  const uint64_t lh = hash_list(ins, ws);
-  const uint64_t h = hash_gate(lh, theta);
-  const uint32_t found = find_gate(h, ins, ws, theta);
-  if (found != UINT32_MAX) return Signal::make(gate_nodes_[found], flip);
-  // 7. Store.
-  const uint32_t gidx = append_gate(ins, ws, theta, module_stack_.empty() ? 0u : module_stack_.back(), lh, h);
-  return Signal::make(gate_nodes_[gidx], flip);
+      throw CircuitError(fmt::format("end_op: output refers to node {} but the network has {} nodes", s.index(), num_nodes()));
+  OpRecord& op = ops_.back();
+  op.end_gate = num_gates();
+  op_outputs_.insert(op_outputs_.end(), outputs.begin(), outputs.end());
+  op.outputs_count = outputs.size();
+  op_open_ = false;
+  reset_scope();
+}
+
+Network::OpView Network::op(uint32_t k) const {
+  const OpRecord& r = ops_.at(k);
+  return OpView{r.first_gate, r.end_gate, std::span<const Signal>(op_outputs_.data() + r.outputs_begin, r.outputs_count)};
 }
 
 uint32_t Network::find_gate(uint64_t h, std::span<const Signal> ins, std::span<const Weight> ws, Weight theta) const {
@@ -202,7 +141,7 @@ uint32_t Network::find_gate(uint64_t h, std::span<const Signal> ins, std::span<c
     const uint32_t slot = strash_slots_[i];
     if (slot == 0) return UINT32_MAX;
     const uint32_t g = slot - 1;
-    if (gate_hash_[g] != h) continue;
+    if (gate_hash_[g] != h || g < hash_scope_begin_) continue;
     const GateView v = gate(g);
     if (v.theta != theta || v.size() != ins.size()) continue;
     bool same = true;
@@ -287,40 +226,12 @@ uint64_t Network::memory_bytes() const {
          strash_slots_.capacity() * 4;
 }
 
-Signal Network::create_and(std::span<const Signal> fanins) {
-  std::vector<Weight> w(fanins.size(), 1);
-  return create_threshold(fanins, w, Weight(fanins.size()));
-}
-
-Signal Network::create_or(std::span<const Signal> fanins) {
-  std::vector<Weight> w(fanins.size(), 1);
-  return create_threshold(fanins, w, 1);
-}
-
-Signal Network::create_maj(std::span<const Signal> fanins) {
-  if (fanins.size() % 2 == 0)
-    throw CircuitError(fmt::format("create_maj: needs an odd number of fan-ins, got {}", fanins.size()));
-  std::vector<Weight> w(fanins.size(), 1);
-  return create_threshold(fanins, w, Weight(fanins.size() / 2 + 1));
-}
-
-Signal Network::create_and(Signal a, Signal b) {
-  Signal f[2] = {a, b};
-  return create_and(f);
-}
-
-Signal Network::create_or(Signal a, Signal b) {
-  Signal f[2] = {a, b};
-  return create_or(f);
-}
-
-Signal Network::create_xor(Signal a, Signal b) {
-  // a xor b = [a + b - 2 (a and b) >= 1].
-  Signal both = create_and(a, b);
-  Signal f[3] = {a, b, both};
-  Weight w[3] = {1, 1, -2};
-  return create_threshold(f, w, 1);
-}
+Signal Network::create_and(std::span<const Signal> fanins) { return make_and(*this, fanins); }
+Signal Network::create_or(std::span<const Signal> fanins) { return make_or(*this, fanins); }
+Signal Network::create_maj(std::span<const Signal> fanins) { return make_maj(*this, fanins); }
+Signal Network::create_and(Signal a, Signal b) { return make_and(*this, a, b); }
+Signal Network::create_or(Signal a, Signal b) { return make_or(*this, a, b); }
+Signal Network::create_xor(Signal a, Signal b) { return make_xor(*this, a, b); }
 
 void Network::push_module(const std::string& name) {
   std::string parent = module_stack_.empty() ? std::string() : modules_[module_stack_.back()];
@@ -350,6 +261,21 @@ void Network::retag_modules(uint32_t first_gate, const std::function<std::string
   }
 }
 
+uint64_t Network::count_unreached_gates() const {
+  std::vector<char> live(num_nodes(), 0);
+  for (const Bus& b : output_buses_)
+    for (Signal s : b.bits) live[s.index()] = 1;
+  uint64_t unreached = 0;
+  for (uint32_t g = num_gates(); g-- > 0;) {
+    if (!live[gate_nodes_[g]]) {
+      ++unreached;
+      continue;
+    }
+    for (Signal s : gate(g).fanins) live[s.index()] = 1;
+  }
+  return unreached;
+}
+
 GateView Network::gate(uint32_t g) const {
   const GateRecord& r = gates_[g];
   GateView v{std::span<const Signal>(fanins_.data() + r.fanin_begin, r.fanin_count), {}, {}, r.theta, r.module};
@@ -365,6 +291,8 @@ GateView Network::gate(uint32_t g) const {
 // A gate shares only one of the last kRecentLists lists created before it (append_gate), so a
 // ring of that size maps any gate's list to the list's creator and to its new offset.
 void Network::remove_dead_gates() {
+  if (!ops_.empty())
+    throw std::logic_error("remove_dead_gates: the network has an operation map; operations keep all their gates");
   const uint32_t nodes = num_nodes(), gates = num_gates();
   std::vector<char> live(nodes, 0);
   live[0] = 1;
@@ -439,7 +367,7 @@ void Network::remove_dead_gates() {
                          0, 0};
         std::vector<Weight> ws(v.size());
         for (size_t i = 0; i < v.size(); ++i) ws[i] = v.weight(i);
-        moved[moved_next] = ListRef{hash_list(v.fanins, ws), edge_w, new_wide, r.fanin_count};
+        moved[moved_next] = ListRef{hash_list(v.fanins, ws) | 1, edge_w, new_wide, r.fanin_count};
         old_of[moved_next] = r.fanin_begin;
         moved_next = (moved_next + 1) % kRecentLists;
         edge_w += r.fanin_count;
@@ -472,11 +400,14 @@ void Network::remove_dead_gates() {
   for (size_t i = 0; i < kRecentLists; ++i) recent_[i] = old_of[i] == UINT64_MAX ? ListRef{} : moved[i];
   recent_next_ = moved_next;
   strash_slots_.clear();
+  hash_scope_begin_ = 0;
   for (uint32_t g = 0; g < gate_w; ++g) index_gate(g);
   for (Bus& b : input_buses_)
     for (Signal& s : b.bits) s = remap(s);
   for (Bus& b : output_buses_)
     for (Signal& s : b.bits) s = remap(s);
 }
+
+static_assert(ThresholdBuilder<Network>);
 
 }  // namespace tc0::circuits

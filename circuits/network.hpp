@@ -1,85 +1,49 @@
 #pragma once
 // The threshold network: constants, primary inputs and threshold gates [sum_i w_i x_i >= theta]
-// with complemented signals and exact integer weights (SPEC section 3).
+// with complemented signals and exact integer weights (SPEC.md section 3).
 //
 // Storage follows mockturtle: a signal is one word {node index, complement bit}; node 0 is the
 // constant false (its complement is true); then primary inputs; then gates in topological order
-// (every fan-in of a gate has a smaller index). Gates are only created through create_threshold(),
-// which canonicalises and structurally hashes them (see network.cpp), so a Network is always in
-// canonical form:
+// (every fan-in of a gate has a smaller index). Gates are only created through create_threshold()
+// (or create_threshold_family()), which put them in the canonical form of canonical.hpp and hash
+// them structurally, so a Network is always in canonical form:
 //   - fan-ins sorted by node index, no node twice, no constant fan-in;
 //   - every weight > 0 (a negative weight is turned into a complemented fan-in), theta moved to match;
 //   - weights and theta divided by their common factor;
 //   - no gate that is constant over its input range, no single-input buffer (they return a signal);
 //   - no weight above theta (such a weight alone decides; it is clamped to theta);
-//   - the first fan-in is not complemented (a gate and its complement share one node: the other
-//     polarity is returned as a complemented signal), so both spellings hash alike.
+//   - no more complemented fan-ins than uncomplemented ones (a gate and its complement share one
+//     node: the other polarity is returned as a complemented signal).
 // Threshold functions have no unique integer representation in general, so two gates computing one
 // function with different weights may still both exist; the rules above catch the common cases.
 //
+// Operations: a traced model (sampler/compile) wraps each of its operations in begin_op()/end_op().
+// Structural hashing and fan-in-list sharing stay inside the current operation, so every gate
+// belongs to exactly one operation and an operation's gates depend only on its own inputs: its
+// size is compositional, which is what lets the counter (gate_counter.hpp) count an operation once
+// and multiply, and what the per-operation proofs rely on. Gates made outside any operation (a
+// stand-alone gadget) share one scope.
+//
 // Shared fan-in lists: gates whose canonical fan-ins and weights are identical and differ only in
 // theta (the thermometer gates [L >= j 2^k] of a linear form, which hold most of a compiled
-// sampler's edges) are stored once: such a gate points at the list of a recently created gate.
-// num_edges() counts every gate's fan-ins (the circuit's edges); num_stored_edges() counts the
-// lists actually kept; fanin_list(g) identifies the list, so simulators can compute the sum once.
-// Weights and thresholds are exact 128-bit integers; a gate whose sum of |weights| or |theta|
-// would exceed kMaxMagnitude is refused with CircuitError, never wrapped.
+// sampler's edges) are stored once: such a gate points at the list of one of the last 8 distinct
+// lists stored in its scope. num_edges() counts every gate's fan-ins (the circuit's edges);
+// num_stored_edges() counts the lists actually kept; fanin_list(g) identifies the list, so
+// simulators can compute the sum once. Weights and thresholds are exact 128-bit integers; a gate
+// whose sum of |weights| or |theta| would exceed kMaxMagnitude is refused with CircuitError.
 //
 // Derived data (levels, fan-outs, stats) lives outside this class: see levels.hpp, stats.hpp.
 #include <cstdint>
 #include <functional>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "numerics/format.hpp"
+#include "circuits/canonical.hpp"
+#include "circuits/network_types.hpp"
 
 namespace tc0::circuits {
-
-using Weight = __int128;
-// Every gate keeps sum |w_i| + |theta| below this, so simulators can accumulate in 128 bits.
-inline constexpr Weight kMaxMagnitude = Weight(1) << 126;
-
-struct CircuitError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-struct Signal {
-  uint32_t data = 0;  // index << 1 | complement
-
-  static Signal make(uint32_t index, bool complemented) { return Signal{index << 1 | uint32_t(complemented)}; }
-  uint32_t index() const { return data >> 1; }
-  bool complemented() const { return data & 1; }
-  Signal operator!() const { return Signal{data ^ 1u}; }
-  friend bool operator==(Signal, Signal) = default;
-  friend auto operator<=>(Signal, Signal) = default;
-};
-
-inline constexpr Signal kFalse = Signal{0};
-inline constexpr Signal kTrue = Signal{1};
-
-// A named integer carried on wires, least significant bit first, in two's complement when the
-// format is signed (every numerics::Format is). Unsigned buses (e.g. an argmax index) set
-// is_signed = false and use fmt only for its width.
-struct Bus {
-  std::string name;
-  numerics::Format fmt{2, 0};
-  bool is_signed = true;
-  std::vector<Signal> bits;
-};
-
-struct GateView {
-  std::span<const Signal> fanins;
-  std::span<const int64_t> narrow_weights;   // set when every weight fits in int64
-  std::span<const Weight> wide_weights;      // set otherwise
-  Weight theta;
-  uint32_t module;
-
-  size_t size() const { return fanins.size(); }
-  Weight weight(size_t i) const { return narrow_weights.empty() ? wide_weights[i] : Weight(narrow_weights[i]); }
-};
 
 class Network {
  public:
@@ -92,6 +56,10 @@ class Network {
   void add_output_bus(Bus bus);
   // [sum_i w_i s_i >= theta], canonicalised and hashed; may return an existing signal or a constant.
   Signal create_threshold(std::span<const Signal> fanins, std::span<const Weight> weights, Weight theta);
+  // One gate per theta over one fan-in list (a thermometer): out[j] = create_threshold(fanins,
+  // weights, thetas[j]), with the list canonicalised once.
+  void create_threshold_family(std::span<const Signal> fanins, std::span<const Weight> weights,
+                               std::span<const Weight> thetas, std::span<Signal> out);
   Signal create_and(std::span<const Signal> fanins);
   Signal create_or(std::span<const Signal> fanins);
   Signal create_maj(std::span<const Signal> fanins);  // odd fan-in count
@@ -111,7 +79,35 @@ class Network {
     Network& ntk;
     ModuleScope(Network& n, const std::string& name) : ntk(n) { ntk.push_module(name); }
     ~ModuleScope() { ntk.pop_module(); }
+    ModuleScope(const ModuleScope&) = delete;
+    ModuleScope& operator=(const ModuleScope&) = delete;
   };
+
+  // A sub-gadget that depends only on its inputs (a group sum of a linear form): built in a
+  // structural-hashing scope of its own (nothing before it is matched, nothing after it matches its
+  // gates), so its gates are the same wherever it is built. The counter (GateCounter::reuse) counts
+  // such an instance once and reuses the count.
+  template <class Build>
+  std::vector<Signal> reuse(std::span<const Signal>, std::span<const Weight>, Build&& build) {
+    reset_scope();
+    std::vector<Signal> out = build();
+    reset_scope();
+    return out;
+  }
+
+  // ---- operations (see the header comment) ----
+  // Opens operation num_ops(); operations do not nest.
+  uint32_t begin_op();
+  // Closes it; `outputs` are the bits the operation hands on (gates of its own, earlier signals or
+  // constants), kept as the operation map of the circuit file.
+  void end_op(std::span<const Signal> outputs);
+  struct OpView {
+    uint32_t first_gate = 0, end_gate = 0;  // the operation's gates are [first_gate, end_gate)
+    std::span<const Signal> outputs;
+  };
+  uint32_t num_ops() const { return uint32_t(ops_.size()); }
+  OpView op(uint32_t k) const;
+  bool in_op() const { return op_open_; }
 
   // ---- inspection ----
   uint32_t num_nodes() const { return uint32_t(kinds_.size()); }
@@ -139,8 +135,11 @@ class Network {
   const std::vector<std::string>& modules() const { return modules_; }  // module id -> path; id 0 is ""
 
   // Removes gates that no output reaches, renumbering nodes; module table and buses are kept.
-  // Works in place (no second copy of the network).
+  // Works in place (no second copy of the network). For networks without operations (a network
+  // with an operation map keeps every gate: an operation is one unit, see the header comment).
   void remove_dead_gates();
+  // Gates from which no output bit can be reached (kept by operations; reported by stats).
+  uint64_t count_unreached_gates() const;
   // Capacity hints for building a network of known size (e.g. from counting mode).
   void reserve(uint64_t gates, uint64_t stored_edges);
 
@@ -180,10 +179,21 @@ class Network {
   ListRef recent_[kRecentLists];
   size_t recent_next_ = 0;
 
+  // Stores (or finds) the gate the canonicaliser described; family_hash is the regular list's hash.
+  Signal materialize(const Canonicalizer::Result& r, uint64_t& family_hash);
+  void reset_scope();
+
   uint64_t num_edges_ = 0;
-  std::vector<std::pair<uint32_t, Weight>> scratch_merged_;
-  std::vector<Signal> scratch_ins_;
-  std::vector<Weight> scratch_ws_;
+  Canonicalizer canon_;
+  // Operations: [first_gate, end_gate) and their outputs in op_outputs_.
+  struct OpRecord {
+    uint32_t first_gate, end_gate;
+    uint64_t outputs_begin, outputs_count;
+  };
+  std::vector<OpRecord> ops_;
+  std::vector<Signal> op_outputs_;
+  bool op_open_ = false;
+  uint32_t hash_scope_begin_ = 0;  // structural hashing finds gates from this index on
   std::vector<Bus> input_buses_;
   std::vector<Bus> output_buses_;
   std::vector<std::string> modules_;

@@ -49,7 +49,11 @@ nlohmann::json CircuitStats::to_json() const {
   j["outputs"] = outputs;
   j["gates"] = gates;
   j["edges"] = edges;
+  j["stored_edges"] = stored_edges;
   j["depth"] = depth;
+  j["output_depth"] = output_depth;
+  j["unreached_gates"] = unreached;
+  j["majority_size"] = majority_size.str();
   j["max_fanin"] = max_fanin;
   j["weight_bits"] = weight_bits;
   j["theta_bits"] = theta_bits;
@@ -60,7 +64,8 @@ nlohmann::json CircuitStats::to_json() const {
                     {"kind", gate_kind_name(s.kind)}});
   auto& mods = j["modules"] = nlohmann::json::array();
   for (const ModuleStats& m : modules)
-    mods.push_back({{"module", m.path}, {"gates", m.gates}, {"edges", m.edges}, {"depth", m.depth}});
+    mods.push_back({{"module", m.path}, {"gates", m.gates}, {"edges", m.edges}, {"stored_edges", m.stored_edges},
+                    {"depth", m.depth}});
   j["line"] = line();
   return j;
 }
@@ -71,7 +76,13 @@ CircuitStats compute_stats(const Network& ntk) {
   for (const Bus& b : ntk.output_buses()) st.outputs += uint32_t(b.bits.size());
   st.gates = ntk.num_gates();
   st.edges = ntk.num_edges();
+  st.stored_edges = ntk.num_stored_edges();
+  st.unreached = ntk.count_unreached_gates();
   const auto level = sim::node_levels(ntk);
+  for (const Bus& b : ntk.output_buses())
+    for (Signal s : b.bits) st.output_depth = std::max(st.output_depth, level[s.index()]);
+  uint64_t stored_end = 0;             // lists are stored in creation order
+  unsigned __int128 majority_part = 0;  // flushed into the BigInt before it could wrap
 
   const size_t num_modules = std::max<size_t>(ntk.modules().size(), 1);
   std::vector<ModuleStats> mods(num_modules);
@@ -84,6 +95,19 @@ CircuitStats compute_stats(const Network& ntk) {
     for (size_t i = 0; i < gv.size(); ++i) st.weight_bits = std::max(st.weight_bits, magnitude_bits(gv.weight(i)));
     st.theta_bits = std::max(st.theta_bits, magnitude_bits(gv.theta));
     ++st.by_kind[size_t(classify_gate(gv))];
+    unsigned __int128 mag = static_cast<unsigned __int128>(gv.theta < 0 ? -gv.theta : gv.theta);
+    for (size_t i = 0; i < gv.size(); ++i) mag += static_cast<unsigned __int128>(gv.weight(i));
+    if (majority_part + mag < majority_part) {
+      st.majority_size += numerics::to_bigint(static_cast<__int128>(majority_part >> 1)) * 2 +
+                          numerics::BigInt(uint64_t(majority_part & 1));
+      majority_part = 0;
+    }
+    majority_part += mag;
+    uint64_t stored = 0;
+    if (ntk.fanin_list(g) == stored_end) {
+      stored = gv.size();
+      stored_end += stored;
+    }
     const uint32_t m = gv.module < num_modules ? gv.module : 0;
     uint32_t ml = 0;
     for (Signal s : gv.fanins)
@@ -93,8 +117,11 @@ CircuitStats compute_stats(const Network& ntk) {
     auto& ms = mods[m];
     ++ms.gates;
     ms.edges += gv.size();
+    ms.stored_edges += stored;
     ms.depth = std::max(ms.depth, ml + 1);
   }
+  st.majority_size += numerics::to_bigint(static_cast<__int128>(majority_part >> 1)) * 2 +
+                      numerics::BigInt(uint64_t(majority_part & 1));
   for (size_t m = 0; m < num_modules; ++m) {
     if (mods[m].gates == 0) continue;
     mods[m].path = m < ntk.modules().size() ? ntk.modules()[m] : "";

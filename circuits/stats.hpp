@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "circuits/network.hpp"
+#include "numerics/rounding.hpp"
 
 namespace tc0::circuits {
 
@@ -32,7 +33,8 @@ struct ModuleStats {
   std::string path;
   uint64_t gates = 0;
   uint64_t edges = 0;
-  uint32_t depth = 0;  // longest chain of gates of this module (gates of other modules count 0)
+  uint64_t stored_edges = 0;  // fan-in entries of the lists this module's gates stored (shared lists once)
+  uint32_t depth = 0;         // longest chain of gates of this module (gates of other modules count 0)
 };
 
 struct CircuitStats {
@@ -40,11 +42,17 @@ struct CircuitStats {
   uint32_t outputs = 0;  // output bits over all output buses
   uint64_t gates = 0;
   uint64_t edges = 0;
-  uint32_t depth = 0;
+  uint64_t stored_edges = 0;  // fan-in entries kept after sharing lists
+  uint32_t depth = 0;         // deepest gate
+  uint32_t output_depth = 0;  // longest input-to-output path (equal to depth unless some gate reaches no output)
+  uint64_t unreached = 0;     // gates from which no output can be reached
   uint32_t max_fanin = 0;
   int weight_bits = 0;  // bits of the largest |weight|
   int theta_bits = 0;   // bits of the largest |theta|
   uint64_t by_kind[4] = {0, 0, 0, 0};
+  // sum over gates of (sum |w_i| + |theta|): the size of the circuit with every weight-w edge
+  // replaced by w unit edges (majority gates only), the strict-TC0 measure of SPEC.md section 3
+  numerics::BigInt majority_size = 0;
   std::vector<PathStep> critical_path;  // from the first-level gate to the output gate
   std::vector<ModuleStats> modules;     // modules with at least one gate, by module id
 

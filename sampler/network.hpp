@@ -23,18 +23,27 @@ namespace tc0::sampler {
 
 template <class A>
 struct Heads {
-  std::vector<typename A::Value> u, abar;
+  std::vector<typename A::Value> u, abar;  // a head that was not asked for is empty
 };
+
+// Which heads an evaluation computes: a sampler step uses u of one evaluation and abar of another
+// (MF2), or only u (MF1, Euler), so it asks for those and no operation computes an unused value.
+enum class HeadSet : uint8_t { u = 1, abar = 2, both = 3 };
+inline bool wants(HeadSet s, HeadSet h) { return (uint8_t(s) & uint8_t(h)) != 0; }
 
 namespace detail {
 
 template <class A>
 using Vec = std::vector<typename A::Value>;
 
-// out_j = offset + b_j + (extra_j) + W_j . x for every row j in [row0, row0 + n), rounded once each.
+// out_j = offset + b_j + (extra_j) + W_j . x for every row j in [row0, row0 + n), rounded once each:
+// n `linear` operations. A policy may take the rows in one call (the counter reads x once for all
+// of them); it must give what the loop below gives.
 template <class A>
 Vec<A> linear_rows(const A& a, const WeightTensor& w, const WeightTensor& b, const Vec<A>& x, Format out,
                    size_t row0, size_t n, const Rational& offset = Rational(0), const Const* extra = nullptr) {
+  if constexpr (requires { a.linear_rows(w, b, std::span<const typename A::Value>(x), out, row0, n, offset, extra); })
+    return a.linear_rows(w, b, std::span<const typename A::Value>(x), out, row0, n, offset, extra);
   Vec<A> y;
   y.reserve(n);
   for (size_t j = row0; j < row0 + n; ++j) {
@@ -113,7 +122,7 @@ Vec<A> modulate(const A& a, const Vec<A>& n, const Vec<A>& scale, const Vec<A>& 
 
 template <class A, class Head>
 Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Value> z, const Rational& t,
-                     const Rational& s, const Head& head) {
+                     const Rational& s, const Head& head, HeadSet heads) {
   const DitConfig& d = m.config().dit;
   const size_t D = d.width, T = d.tokens(), PD = d.patch_dim(), S = d.image_size, P = d.patch, C = d.channels;
   const size_t G = S / P;
@@ -221,23 +230,29 @@ Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Val
   Vec<A> scale = linear_rows(a, fw, fb, cond, m.act("final.scale"), D, D, Rational(1));
   observe(a, "", "final.scale", scale);
   Heads<A> r;
-  r.u.resize(z.size(), a.input(Fixed{0, Format(2, 0)}));
-  r.abar = r.u;
+  const bool want_u = wants(heads, HeadSet::u), want_abar = wants(heads, HeadSet::abar);
+  if (want_u) r.u.resize(z.size(), a.input(Fixed{0, Format(2, 0)}));
+  if (want_abar) r.abar.resize(z.size(), a.input(Fixed{0, Format(2, 0)}));
   for (size_t py = 0; py < G; ++py)
     for (size_t px = 0; px < G; ++px) {
       size_t p = py * G + px;
       Vec<A> y = modulate(a, layer_norm(a, m, "final.ln", x[p], d.ln_eps), scale, shift, m.act("final.ln.mod"));
       observe(a, "", "final.ln.mod", y);
-      Vec<A> u = linear(a, m, "final.u", y, m.act("u"));
-      observe(a, "", "u", u);
-      Vec<A> ab = linear(a, m, "final.abar", y, m.act("abar"));
-      observe(a, "", "abar", ab);
+      Vec<A> u, ab;
+      if (want_u) {
+        u = linear(a, m, "final.u", y, m.act("u"));
+        observe(a, "", "u", u);
+      }
+      if (want_abar) {
+        ab = linear(a, m, "final.abar", y, m.act("abar"));
+        observe(a, "", "abar", ab);
+      }
       for (size_t dy = 0; dy < P; ++dy)
         for (size_t dx = 0; dx < P; ++dx)
           for (size_t c = 0; c < C; ++c) {
             size_t kk = (dy * P + dx) * C + c, pix = c * S * S + (py * P + dy) * S + px * P + dx;
-            r.u[pix] = u[kk];
-            r.abar[pix] = ab[kk];
+            if (want_u) r.u[pix] = u[kk];
+            if (want_abar) r.abar[pix] = ab[kk];
           }
     }
   return r;
@@ -245,7 +260,7 @@ Heads<A> forward_dit(const A& a, const Model& m, std::span<const typename A::Val
 
 template <class A>
 Heads<A> forward_mlp(const A& a, const Model& m, std::span<const typename A::Value> z, const Rational& t,
-                     const Rational& s) {
+                     const Rational& s, HeadSet heads) {
   Vec<A> x(z.begin(), z.end());
   Vec<A> emb = time_embedding(a, m, t, s);
   x.insert(x.end(), emb.begin(), emb.end());
@@ -256,25 +271,31 @@ Heads<A> forward_mlp(const A& a, const Model& m, std::span<const typename A::Val
     x = unary_all(a, m.config().mlp.activation, pre, m.act(p + ".act"));
     observe(a, p, ".act", x);
   }
-  Heads<A> r{linear(a, m, "head_u", x, m.act("u")), {}};
-  observe(a, "", "u", r.u);
-  r.abar = linear(a, m, "head_abar", x, m.act("abar"));
-  observe(a, "", "abar", r.abar);
+  Heads<A> r;
+  if (wants(heads, HeadSet::u)) {
+    r.u = linear(a, m, "head_u", x, m.act("u"));
+    observe(a, "", "u", r.u);
+  }
+  if (wants(heads, HeadSet::abar)) {
+    r.abar = linear(a, m, "head_abar", x, m.act("abar"));
+    observe(a, "", "abar", r.abar);
+  }
   return r;
 }
 
 }  // namespace detail
 
-// One network evaluation: (u, abar) at (z, t, s), s the config's second time input. `head` computes
-// each attention head of a DiT (attention_head.hpp); the default is the operation graph itself.
+// One network evaluation: (u, abar) at (z, t, s), s the config's second time input, computing the
+// heads in `heads` only. `head` computes each attention head of a DiT (attention_head.hpp); the
+// default is the operation graph itself.
 template <class A, class Head = ExactSoftmaxHead>
   requires ArithPolicy<A> && AttentionHeadPolicy<Head, A>
 Heads<A> forward(const A& a, const Model& m, std::span<const typename A::Value> z, const Rational& t, const Rational& s,
-                 const Head& head = Head{}) {
+                 const Head& head = Head{}, HeadSet heads = HeadSet::both) {
   if (z.size() != static_cast<size_t>(m.config().data_dim))
     throw std::invalid_argument(fmt::format("forward: input has {} values, the model takes {}", z.size(), m.config().data_dim));
-  return m.config().architecture == Architecture::dit ? detail::forward_dit(a, m, z, t, s, head)
-                                                      : detail::forward_mlp(a, m, z, t, s);
+  return m.config().architecture == Architecture::dit ? detail::forward_dit(a, m, z, t, s, head, heads)
+                                                      : detail::forward_mlp(a, m, z, t, s, heads);
 }
 
 }  // namespace tc0::sampler

@@ -4,7 +4,8 @@
 //   MF2:   z_r = z_t - (t-r) v(z_t, t) + c (t-r)^2 abar(z_t, r, t),  v(z, t) = u(z, t, t)
 //   Euler: z_r = z_t - (t-r) v(z_t, t)
 // Each update is one linear form with exact rational coefficients, rounded once to the state
-// format, so r = t gives exactly z_t (SPEC section 5, boundary).
+// format, so r = t gives exactly z_t (SPEC section 5, boundary). Each evaluation computes only the
+// head its update reads (HeadSet), so every operation of a step feeds the next state.
 #include <vector>
 
 #include "sampler/network.hpp"
@@ -24,8 +25,8 @@ std::vector<typename A::Value> sampler_step(const A& a, const Model& m, SamplerK
   out.reserve(z.size());
   if (kind == SamplerKind::mf2) {
     // the two evaluations are independent (a circuit runs them in parallel)
-    Heads<A> hv = forward(a, m, std::span<const typename A::Value>(z), t, cfg.second_time(t, t), head);
-    Heads<A> ha = forward(a, m, std::span<const typename A::Value>(z), t, cfg.second_time(t, r), head);
+    Heads<A> hv = forward(a, m, std::span<const typename A::Value>(z), t, cfg.second_time(t, t), head, HeadSet::u);
+    Heads<A> ha = forward(a, m, std::span<const typename A::Value>(z), t, cfg.second_time(t, r), head, HeadSet::abar);
     const std::array<Rational, 3> k{Rational(1), -dt, c * dt * dt};
     for (size_t i = 0; i < z.size(); ++i) {
       std::array<typename A::Value, 3> x{z[i], hv.u[i], ha.abar[i]};
@@ -35,7 +36,7 @@ std::vector<typename A::Value> sampler_step(const A& a, const Model& m, SamplerK
     return out;
   }
   Heads<A> h = forward(a, m, std::span<const typename A::Value>(z), t,
-                       kind == SamplerKind::mf1 ? cfg.second_time(t, r) : cfg.second_time(t, t), head);
+                       kind == SamplerKind::mf1 ? cfg.second_time(t, r) : cfg.second_time(t, t), head, HeadSet::u);
   const std::array<Rational, 2> k{Rational(1), -dt};
   for (size_t i = 0; i < z.size(); ++i) {
     std::array<typename A::Value, 2> x{z[i], h.u[i]};

@@ -23,9 +23,10 @@ Weight bit_weight(const Bus& b, size_t i) {
 
 }  // namespace
 
-Signal compare_ge(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st) {
-  StatsRecorder rec(ntk, st);
-  Network::ModuleScope scope(ntk, "compare_ge");
+template <class Ntk>
+Signal compare_ge(Ntk& ntk, const Bus& x, const Bus& y, GadgetStats* st) {
+  StatsRecorder<Ntk> rec(ntk, st);
+  ModuleScopeOf<Ntk> scope(ntk, "compare_ge");
   LinearForm lf = two_operand(x, y, -1, 0, "compare_ge");
   std::vector<Signal> f;
   std::vector<Weight> w;
@@ -35,17 +36,20 @@ Signal compare_ge(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st) {
   return out;
 }
 
-Bus add(Network& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps, GadgetStats* st) {
-  Network::ModuleScope scope(ntk, "add");
+template <class Ntk>
+Bus add(Ntk& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps, GadgetStats* st) {
+  ModuleScopeOf<Ntk> scope(ntk, "add");
   return linear_form_bus(ntk, two_operand(x, y, 1, 0, "add"), out, ps, st, "sum");
 }
 
-Bus sub(Network& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps, GadgetStats* st) {
-  Network::ModuleScope scope(ntk, "sub");
+template <class Ntk>
+Bus sub(Ntk& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps, GadgetStats* st) {
+  ModuleScopeOf<Ntk> scope(ntk, "sub");
   return linear_form_bus(ntk, two_operand(x, y, -1, 0, "sub"), out, ps, st, "difference");
 }
 
-Bus add_exact(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st) {
+template <class Ntk>
+Bus add_exact(Ntk& ntk, const Bus& x, const Bus& y, GadgetStats* st) {
   int f = std::max(x.fmt.frac(), y.fmt.frac());
   int w = std::max(x.fmt.width() + f - x.fmt.frac(), y.fmt.width() + f - y.fmt.frac()) + 1;
   if (w > numerics::Format::kMaxWidth)
@@ -54,25 +58,27 @@ Bus add_exact(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st) {
   return add(ntk, x, y, numerics::Format(w, f), {}, st);
 }
 
-Bus multiply(Network& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps,
+template <class Ntk>
+Bus multiply(Ntk& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps,
              GadgetStats* st) {
-  StatsRecorder rec(ntk, st);
-  Network::ModuleScope scope(ntk, "multiply");
+  StatsRecorder<Ntk> rec(ntk, st);
+  ModuleScopeOf<Ntk> scope(ntk, "multiply");
   // Partial products x_i y_j (one AND each, depth 1) weigh +-2^(i+j); the sign bits weigh negatively.
   LinearForm lf;
   lf.frac = x.fmt.frac() + y.fmt.frac();
   {
-    Network::ModuleScope pp(ntk, "partial_products");
+    ModuleScopeOf<Ntk> pp(ntk, "partial_products");
     for (size_t i = 0; i < x.bits.size(); ++i)
       for (size_t j = 0; j < y.bits.size(); ++j)
-        lf.terms.push_back({ntk.create_and(x.bits[i], y.bits[j]), mul_w(bit_weight(x, i), bit_weight(y, j), "multiply")});
+        lf.terms.push_back({make_and(ntk, x.bits[i], y.bits[j]), mul_w(bit_weight(x, i), bit_weight(y, j), "multiply")});
   }
   Bus bus = linear_form_bus(ntk, lf, out, ps, nullptr, "product");
   rec.finish(bus.bits);
   return bus;
 }
 
-Bus multiply_full(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st) {
+template <class Ntk>
+Bus multiply_full(Ntk& ntk, const Bus& x, const Bus& y, GadgetStats* st) {
   // A signed result holds a signed product in wx + wy bits; an unsigned operand needs one more.
   int w = x.fmt.width() + y.fmt.width() + (x.is_signed && y.is_signed ? 0 : 1);
   if (w > numerics::Format::kMaxWidth)
@@ -81,5 +87,18 @@ Bus multiply_full(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st) {
                                    x.fmt.str(), y.fmt.str(), w, numerics::Format::kMaxWidth));
   return multiply(ntk, x, y, numerics::Format(w, x.fmt.frac() + y.fmt.frac()), {}, st);
 }
+
+#define TC0_COMPARE(N) Signal compare_ge<N>(N&, const Bus&, const Bus&, GadgetStats*)
+#define TC0_ADD(N) Bus add<N>(N&, const Bus&, const Bus&, numerics::Format, const LinearFormParams&, GadgetStats*)
+#define TC0_SUB(N) Bus sub<N>(N&, const Bus&, const Bus&, numerics::Format, const LinearFormParams&, GadgetStats*)
+#define TC0_ADD_EXACT(N) Bus add_exact<N>(N&, const Bus&, const Bus&, GadgetStats*)
+#define TC0_MULTIPLY(N) Bus multiply<N>(N&, const Bus&, const Bus&, numerics::Format, const LinearFormParams&, GadgetStats*)
+#define TC0_MULTIPLY_FULL(N) Bus multiply_full<N>(N&, const Bus&, const Bus&, GadgetStats*)
+TC0_GADGET_INSTANTIATE(TC0_COMPARE)
+TC0_GADGET_INSTANTIATE(TC0_ADD)
+TC0_GADGET_INSTANTIATE(TC0_SUB)
+TC0_GADGET_INSTANTIATE(TC0_ADD_EXACT)
+TC0_GADGET_INSTANTIATE(TC0_MULTIPLY)
+TC0_GADGET_INSTANTIATE(TC0_MULTIPLY_FULL)
 
 }  // namespace tc0::circuits::gadgets

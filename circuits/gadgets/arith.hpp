@@ -11,20 +11,26 @@
 namespace tc0::circuits::gadgets {
 
 // [value(x) >= value(y)], exact across formats.
-Signal compare_ge(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st = nullptr);
+template <class Ntk>
+Signal compare_ge(Ntk& ntk, const Bus& x, const Bus& y, GadgetStats* st = nullptr);
 
-Bus add(Network& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps = {},
+template <class Ntk>
+Bus add(Ntk& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps = {},
         GadgetStats* st = nullptr);
-Bus sub(Network& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps = {},
+template <class Ntk>
+Bus sub(Ntk& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps = {},
         GadgetStats* st = nullptr);
 // Exact sum in the smallest format that holds it: width max(wx, wy) + 1 on the finer grid.
-Bus add_exact(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st = nullptr);
+template <class Ntk>
+Bus add_exact(Ntk& ntk, const Bus& x, const Bus& y, GadgetStats* st = nullptr);
 
 // ps.depth_budget applies to the linear form over the partial products, so the total depth is
 // 1 + ps.depth_budget (3 by default; 5 with one grouping level, which cuts edges for wide operands).
-Bus multiply(Network& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps = {},
+template <class Ntk>
+Bus multiply(Ntk& ntk, const Bus& x, const Bus& y, numerics::Format out, const LinearFormParams& ps = {},
              GadgetStats* st = nullptr);
 // Exact product: Q(wx + wy, fx + fy) for signed operands (the full 2n bits).
-Bus multiply_full(Network& ntk, const Bus& x, const Bus& y, GadgetStats* st = nullptr);
+template <class Ntk>
+Bus multiply_full(Ntk& ntk, const Bus& x, const Bus& y, GadgetStats* st = nullptr);
 
 }  // namespace tc0::circuits::gadgets

@@ -54,28 +54,6 @@ int bit_length(Weight v) {
   return b;
 }
 
-void StatsRecorder::finish(std::span<const Signal> outputs) const {
-  if (!st_) return;
-  GadgetStats s;
-  s.gates = ntk_.num_gates() - gates0_;
-  s.edges = ntk_.num_edges() - edges0_;
-  // Local levels: nodes that existed before the gadget count as level 0.
-  uint32_t first_node = gates0_ < ntk_.num_gates() ? ntk_.gate_node(gates0_) : ntk_.num_nodes();
-  std::vector<uint32_t> level(ntk_.num_nodes() - first_node, 0);
-  for (uint32_t g = gates0_; g < ntk_.num_gates(); ++g) {
-    GateView v = ntk_.gate(g);
-    uint32_t l = 0;
-    for (Signal f : v.fanins)
-      if (f.index() >= first_node) l = std::max(l, level[f.index() - first_node]);
-    level[ntk_.gate_node(g) - first_node] = l + 1;
-    s.max_theta_bits = std::max(s.max_theta_bits, bit_length(v.theta));
-    for (size_t i = 0; i < v.size(); ++i) s.max_weight_bits = std::max(s.max_weight_bits, bit_length(v.weight(i)));
-  }
-  for (Signal o : outputs)
-    if (o.index() >= first_node) s.depth = std::max(s.depth, level[o.index() - first_node]);
-  *st_ = s;
-}
-
 void append_bus_terms(LinearForm& lf, const Bus& bus, Weight scale, int shift, const char* what) {
   size_t w = bus.bits.size();
   for (size_t i = 0; i < w; ++i) {

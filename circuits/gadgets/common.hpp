@@ -1,11 +1,16 @@
 #pragma once
 // Shared vocabulary of the gadget library: linear forms over wires, the stats every gadget fills
 // (mockturtle style: gadget(ntk, inputs..., ps, &st)), and helpers turning buses into terms.
+// Every gadget is a template over the builder concept of circuits/builder.hpp and is instantiated
+// for Network (materialise) and GateCounter (count): GADGET_INSTANTIATE below.
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "circuits/builder.hpp"
+#include "circuits/gate_counter.hpp"
 #include "circuits/network.hpp"
 #include "numerics/format.hpp"
 
@@ -40,13 +45,14 @@ struct GadgetStats {
 };
 
 // Records the network's size on construction; finish() fills the stats for the gates added since.
+template <class Ntk>
 class StatsRecorder {
  public:
-  StatsRecorder(const Network& ntk, GadgetStats* st) : ntk_(ntk), st_(st), gates0_(ntk.num_gates()), edges0_(ntk.num_edges()) {}
+  StatsRecorder(const Ntk& ntk, GadgetStats* st) : ntk_(ntk), st_(st), gates0_(ntk.num_gates()), edges0_(ntk.num_edges()) {}
   void finish(std::span<const Signal> outputs) const;
 
  private:
-  const Network& ntk_;
+  const Ntk& ntk_;
   GadgetStats* st_;
   uint32_t gates0_;
   uint64_t edges0_;
@@ -68,4 +74,32 @@ void append_bus_terms(LinearForm& lf, const Bus& bus, Weight scale, int shift, c
 // All outputs of a bus, for StatsRecorder::finish.
 std::vector<Signal> all_bits(std::span<const Bus> buses);
 
+template <class Ntk>
+void StatsRecorder<Ntk>::finish(std::span<const Signal> outputs) const {
+  if (!st_) return;
+  GadgetStats s;
+  s.gates = ntk_.num_gates() - gates0_;
+  s.edges = ntk_.num_edges() - edges0_;
+  // Local levels: nodes that existed before the gadget count as level 0.
+  const uint32_t first_node = gates0_ < ntk_.num_gates() ? ntk_.gate_node(gates0_) : ntk_.num_nodes();
+  std::vector<uint32_t> level(ntk_.num_nodes() - first_node, 0);
+  for (uint32_t g = gates0_; g < ntk_.num_gates(); ++g) {
+    const GateView v = ntk_.gate(g);
+    uint32_t l = 0;
+    for (Signal f : v.fanins)
+      if (f.index() >= first_node) l = std::max(l, level[f.index() - first_node]);
+    level[ntk_.gate_node(g) - first_node] = l + 1;
+    s.max_theta_bits = std::max(s.max_theta_bits, bit_length(v.theta));
+    for (size_t i = 0; i < v.size(); ++i) s.max_weight_bits = std::max(s.max_weight_bits, bit_length(v.weight(i)));
+  }
+  for (Signal o : outputs)
+    if (o.index() >= first_node) s.depth = std::max(s.depth, level[o.index() - first_node]);
+  *st_ = s;
+}
+
 }  // namespace tc0::circuits::gadgets
+
+// Explicit instantiation of a gadget template for both builders (in the gadget's .cpp).
+#define TC0_GADGET_INSTANTIATE(DECL) \
+  template DECL(::tc0::circuits::Network); \
+  template DECL(::tc0::circuits::GateCounter);

@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <map>
+#include <optional>
+
+#include "circuits/gadgets/linear_form_plan.hpp"
 
 namespace tc0::circuits::gadgets {
 
 namespace {
 
 constexpr const char* kWhat = "linear form";
-// Levels at or above this use the full weights (every |w| < 2^122 <= 2^k): no residues needed.
-constexpr int kFullLevel = 122;
 
 Weight floor_div(Weight a, Weight b) {  // b > 0
   Weight q = a / b;
@@ -24,43 +25,37 @@ Weight ceil_div(Weight a, Weight b) {  // b > 0
   return q;
 }
 
-Weight level_modulus(int k) { return Weight(1) << std::min(k + 1, kFullLevel + 1); }
-
-// Balanced residue of w modulo 2^(k+1): |r| <= 2^k, ties kept non-negative.
-Weight residue(Weight w, int k) {
-  if (k >= kFullLevel) return w;
-  Weight d = level_modulus(k);
-  Weight r = ((w % d) + d) % d;
-  if (r > d / 2) r -= d;
-  return r;
-}
-
 // Builds the bits of sat(round_half_even(S / 2^s)) for S = K + sum_t w_t z_t into a signed W-bit
-// two's-complement range [lo, hi] (see the header for the construction).
+// two's-complement range [lo, hi], reading the numbers from RoundedFormPlan (see the header).
+template <class Ntk>
 class RoundedBits {
  public:
-  RoundedBits(Network& ntk, std::span<const Term> terms, Weight k, int s) : ntk_(ntk), k_(k), s_(s) {
+  RoundedBits(Ntk& ntk, std::span<const Term> terms, Weight k, int s) : ntk_(ntk), s_(s) {
     Weight mag = k < 0 ? -k : k;
     for (const Term& t : terms) mag = add_w(mag, t.w < 0 ? -t.w : t.w, kWhat);
+    if (mag >= Weight(1) << 121)
+      throw CircuitError(fmt::format("{}: |K| + sum |w| needs {} bits, more than the 120 supported; split the form",
+                                     kWhat, bit_length(mag)));
     // w z with w < 0 is |w| !z + w: with every weight positive, a power-of-two weight -2^k keeps the
     // residue +2^k at level k like its neighbours (x - y becomes x + !y + 1), which saves carry gates.
     for (const Term& t : terms) {
       if (t.w < 0) {
         terms_.push_back({!t.s, -t.w});
-        k_ += t.w;
+        k += t.w;
       } else {
         terms_.push_back(t);
       }
     }
-    if (mag >= Weight(1) << 121)
-      throw CircuitError(fmt::format("{}: |K| + sum |w| needs {} bits, more than the 120 supported; split the form",
-                                     kWhat, bit_length(mag)));
-    h_ = s >= 1 ? Weight(1) << (s - 1) : 0;
+    // In node order, every fan-in list below is made sorted, as canonical gates store them: nothing
+    // depends on the order of the terms (canonical.hpp), and the builder skips the sort.
+    std::stable_sort(terms_.begin(), terms_.end(), [](const Term& a, const Term& b) { return a.s.index() < b.s.index(); });
     for (const Term& t : terms_) {
       signals_.push_back(t.s);
       weights_.push_back(t.w);
       neg_weights_.push_back(-t.w);
     }
+    k_ = k;
+    plan_.emplace(weights_, k, s);
   }
 
   std::vector<Signal> build(int width, Weight lo, Weight hi) {
@@ -76,103 +71,80 @@ class RoundedBits {
       thr_hi = ceil_div(hi, m);
       thr_lo = floor_div(lo, m);
     }
-    Signal sat_hi = ntk_.create_threshold(signals_, weights_, add_w(thr_hi, -k_, kWhat));
-    Signal sat_lo = ntk_.create_threshold(signals_, neg_weights_, add_w(k_, -thr_lo, kWhat));
+    const Signal sat_hi = ntk_.create_threshold(signals_, weights_, add_w(thr_hi, -k_, kWhat));
+    const Signal sat_lo = ntk_.create_threshold(signals_, neg_weights_, add_w(k_, -thr_lo, kWhat));
+    std::vector<Signal> f;
+    std::vector<Weight> w;
     for (int j = 0; j + 1 < width; ++j) {
-      int k = j + s_;
+      const int k = j + s_;
       if (k < 0) {  // exact left shift: a constant 0 bit, or 1 when saturated high
         out[j] = sat_hi;
         continue;
       }
-      bool tie_bit = s_ >= 1 && j == 0;
+      const bool tie_bit = s_ >= 1 && j == 0;
       const Thermo& prev = thermo(k - 1, tie_bit ? -1 : 0);
       const Thermo& cur = thermo(k, 0);
-      const Level& lp = level(k - 1);
-      const Level& lc = level(k);
-      std::vector<Signal> f;
-      std::vector<Weight> w;
-      for (Signal g : prev.gates) f.push_back(g), w.push_back(1);
+      const RoundedFormPlan::Level& lp = plan_->level(k - 1);
+      const RoundedFormPlan::Level& lc = plan_->level(k);
+      // fan-ins in node order: the terms, the saturation detectors, then the carries of level k-1
+      // (made before those of level k)
+      f.clear();
+      w.clear();
       for (size_t t = 0; t < terms_.size(); ++t) {
-        Weight b = (lc.r[t] - lp.r[t]) >> std::min(k, 126);
+        const Weight b = (lc.r[t] - lp.r[t]) >> std::min(k, 126);
         if (b != 0) f.push_back(terms_[t].s), w.push_back(b);
       }
-      for (Signal g : cur.gates) f.push_back(g), w.push_back(-2);
       f.push_back(sat_hi), w.push_back(2);
       f.push_back(sat_lo), w.push_back(-2);
-      Weight b_k = (lc.kr - lp.kr) >> std::min(k, 126);
-      Weight theta = 1 - prev.jlo - b_k + 2 * cur.jlo;
+      for (Signal g : prev.gates) f.push_back(g), w.push_back(1);
+      for (Signal g : cur.gates) f.push_back(g), w.push_back(-2);
+      const Weight b_k = (lc.kr - lp.kr) >> std::min(k, 126);
+      const Weight theta = 1 - prev.jlo - b_k + 2 * cur.jlo;
       out[j] = ntk_.create_threshold(f, w, theta);
     }
     // Sign bit: R < 0 exactly when S <= -h - 1, saturated or not.
-    out[width - 1] = ntk_.create_threshold(signals_, neg_weights_, add_w(k_, h_ + 1, kWhat));
+    out[width - 1] = ntk_.create_threshold(signals_, neg_weights_, add_w(k_, plan_->half() + 1, kWhat));
     return out;
   }
 
  private:
-  struct Level {
-    std::vector<Weight> r;  // residue of each weight
-    Weight kr = 0;          // residue of K + h
-    Weight pos = 0, neg = 0;
-  };
   struct Thermo {
     Weight jlo = 0;
     std::vector<Signal> gates;
   };
 
-  const Level& level(int k) {
-    auto it = levels_.find(k);
-    if (it != levels_.end()) return it->second;
-    Level lv;
-    lv.r.resize(terms_.size(), 0);
-    if (k >= 0) {
-      for (size_t t = 0; t < terms_.size(); ++t) {
-        lv.r[t] = residue(terms_[t].w, k);
-        (lv.r[t] > 0 ? lv.pos : lv.neg) += lv.r[t];
-      }
-      Weight kp = k_ + h_;
-      if (k >= kFullLevel) {
-        lv.kr = kp;
-      } else {
-        // Pick the representative of K + h (mod 2^(k+1)) that needs the fewest carry gates.
-        Weight d = level_modulus(k);
-        Weight c0 = ((kp % d) + d) % d, c1 = c0 - d;
-        auto count = [&](Weight c) { return floor_div(c + lv.pos, d) - floor_div(c + lv.neg, d); };
-        lv.kr = count(c1) < count(c0) ? c1 : c0;
-      }
-    }
-    return levels_.emplace(k, std::move(lv)).first->second;
-  }
-
-  // floor((L_k + delta) / 2^(k+1)) = jlo + sum of the gates.
+  // floor((L_k + delta) / 2^(k+1)) = jlo + sum of the gates: one family over one fan-in list.
   const Thermo& thermo(int k, int delta) {
-    auto key = std::make_pair(k, delta);
+    const auto key = std::make_pair(k, delta);
     auto it = thermos_.find(key);
     if (it != thermos_.end()) return it->second;
     Thermo th;
-    if (k >= 0 || delta != 0) {
-      const Level& lv = level(k);
-      Weight d = level_modulus(k);
-      Weight base = lv.kr + delta;
-      th.jlo = floor_div(base + lv.neg, d);
-      Weight jhi = floor_div(base + lv.pos, d);
-      std::vector<Signal> f;
-      std::vector<Weight> w;
+    const RoundedFormPlan::Thermo p = plan_->thermo(k, delta);
+    th.jlo = p.jlo;
+    if (p.gates() > 0) {
+      const RoundedFormPlan::Level& lv = plan_->level(k);
+      f_.clear();
+      w_.clear();
+      thetas_.clear();
       for (size_t t = 0; t < terms_.size(); ++t)
-        if (lv.r[t] != 0) f.push_back(terms_[t].s), w.push_back(lv.r[t]);
-      for (Weight j = th.jlo + 1; j <= jhi; ++j) th.gates.push_back(ntk_.create_threshold(f, w, j * d - base));
+        if (lv.r[t] != 0) f_.push_back(terms_[t].s), w_.push_back(lv.r[t]);
+      for (Weight j = p.jlo + 1; j <= p.jhi; ++j) thetas_.push_back(p.theta(j));
+      th.gates.resize(thetas_.size());
+      ntk_.create_threshold_family(f_, w_, thetas_, th.gates);
     }
     return thermos_.emplace(key, std::move(th)).first->second;
   }
 
-  Network& ntk_;
+  Ntk& ntk_;
   std::vector<Term> terms_;
-  Weight k_;
+  Weight k_ = 0;
   int s_;
-  Weight h_ = 0;
+  std::optional<RoundedFormPlan> plan_;
   std::vector<Signal> signals_;
   std::vector<Weight> weights_, neg_weights_;
-  std::map<int, Level> levels_;
   std::map<std::pair<int, int>, Thermo> thermos_;
+  std::vector<Signal> f_;  // scratch of thermo()
+  std::vector<Weight> w_, thetas_;
 };
 
 int trailing_zeros(Weight w) {
@@ -182,7 +154,8 @@ int trailing_zeros(Weight w) {
 }
 
 // Block-save reduction: sort by weight, sum groups exactly, return terms over the group sums' bits.
-std::vector<Term> group_reduce(Network& ntk, std::vector<Term> terms, size_t group) {
+template <class Ntk>
+std::vector<Term> group_reduce(Ntk& ntk, std::vector<Term> terms, size_t group) {
   std::stable_sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {
     Weight ma = a.w < 0 ? -a.w : a.w, mb = b.w < 0 ? -b.w : b.w;
     return ma < mb;
@@ -198,11 +171,18 @@ std::vector<Term> group_reduce(Network& ntk, std::vector<Term> terms, size_t gro
     int e = 126;
     for (const Term& t : chunk) e = std::min(e, trailing_zeros(t.w));
     std::vector<Term> scaled(chunk.begin(), chunk.end());
-    for (Term& t : scaled) t.w >>= e;
-    Bus b = exact_sum_bus(ntk, scaled);
-    for (size_t i = 0; i < b.bits.size(); ++i) {
+    std::vector<Signal> signals;
+    std::vector<Weight> weights;
+    for (Term& t : scaled) {
+      t.w >>= e;
+      signals.push_back(t.s);
+      weights.push_back(t.w);
+    }
+    // A group sum depends only on its terms: the counter counts each pattern once (builder.hpp).
+    const std::vector<Signal> bits = ntk.reuse(signals, weights, [&] { return exact_sum_bus(ntk, scaled).bits; });
+    for (size_t i = 0; i < bits.size(); ++i) {
       Weight w = Weight(1) << (i + e);
-      out.push_back({b.bits[i], i + 1 == b.bits.size() ? -w : w});
+      out.push_back({bits[i], i + 1 == bits.size() ? -w : w});
     }
   }
   return out;
@@ -210,12 +190,13 @@ std::vector<Term> group_reduce(Network& ntk, std::vector<Term> terms, size_t gro
 
 }  // namespace
 
-Bus exact_sum_bus(Network& ntk, std::span<const Term> terms) {
+template <class Ntk>
+Bus exact_sum_bus(Ntk& ntk, std::span<const Term> terms) {
   Weight pos = 0, neg = 0;
   for (const Term& t : terms) (t.w > 0 ? pos : neg) = add_w(t.w > 0 ? pos : neg, t.w, kWhat);
   int width = 2;
   while (width < 124 && ((Weight(1) << (width - 1)) <= pos || -(Weight(1) << (width - 1)) > neg)) ++width;
-  RoundedBits rb(ntk, terms, 0, 0);
+  RoundedBits<Ntk> rb(ntk, terms, 0, 0);
   Bus bus;
   bus.name = "sum";
   bus.fmt = numerics::Format(std::min(width, 64), 0);
@@ -223,19 +204,20 @@ Bus exact_sum_bus(Network& ntk, std::span<const Term> terms) {
   return bus;
 }
 
-Bus linear_form_bus(Network& ntk, const LinearForm& lf, numerics::Format out, const LinearFormParams& ps,
+template <class Ntk>
+Bus linear_form_bus(Ntk& ntk, const LinearForm& lf, numerics::Format out, const LinearFormParams& ps,
                     GadgetStats* st, const std::string& name) {
   if (ps.depth_budget < 2)
     throw CircuitError(fmt::format("linear form: depth budget {} is below 2, the least a linear form needs",
                                    ps.depth_budget));
-  StatsRecorder rec(ntk, st);
-  Network::ModuleScope scope(ntk, "linear_form");
+  StatsRecorder<Ntk> rec(ntk, st);
+  ModuleScopeOf<Ntk> scope(ntk, "linear_form");
   std::vector<Term> terms = lf.terms;
   size_t group = ps.group_size ? ps.group_size : 16;
   if (group < 2) throw CircuitError("linear form: group_size must be at least 2");
   for (int budget = ps.depth_budget; budget >= 4 && terms.size() > group; budget -= 2)
     terms = group_reduce(ntk, std::move(terms), group);
-  RoundedBits rb(ntk, terms, lf.constant, lf.frac - out.frac());
+  RoundedBits<Ntk> rb(ntk, terms, lf.constant, lf.frac - out.frac());
   Bus bus;
   bus.name = name;
   bus.fmt = out;
@@ -244,8 +226,8 @@ Bus linear_form_bus(Network& ntk, const LinearForm& lf, numerics::Format out, co
   return bus;
 }
 
-Bus sum_buses(Network& ntk, std::span<const Bus> xs, numerics::Format out, const LinearFormParams& ps,
-              GadgetStats* st) {
+template <class Ntk>
+Bus sum_buses(Ntk& ntk, std::span<const Bus> xs, numerics::Format out, const LinearFormParams& ps, GadgetStats* st) {
   LinearForm lf;
   lf.frac = out.frac();
   for (const Bus& x : xs) lf.frac = std::max(lf.frac, x.fmt.frac());
@@ -253,7 +235,8 @@ Bus sum_buses(Network& ntk, std::span<const Bus> xs, numerics::Format out, const
   return linear_form_bus(ntk, lf, out, ps, st, "sum");
 }
 
-Bus dot_const(Network& ntk, Constant k, std::span<const Constant> c, std::span<const Bus> xs, numerics::Format out,
+template <class Ntk>
+Bus dot_const(Ntk& ntk, Constant k, std::span<const Constant> c, std::span<const Bus> xs, numerics::Format out,
               const LinearFormParams& ps, GadgetStats* st) {
   if (c.size() != xs.size())
     throw CircuitError(fmt::format("dot_const: {} constants for {} buses", c.size(), xs.size()));
@@ -266,9 +249,24 @@ Bus dot_const(Network& ntk, Constant k, std::span<const Constant> c, std::span<c
   return linear_form_bus(ntk, lf, out, ps, st, "dot");
 }
 
-Bus mul_const(Network& ntk, const Bus& x, Constant c, numerics::Format out, const LinearFormParams& ps,
-              GadgetStats* st) {
+template <class Ntk>
+Bus mul_const(Ntk& ntk, const Bus& x, Constant c, numerics::Format out, const LinearFormParams& ps, GadgetStats* st) {
   return dot_const(ntk, Constant{0, 0}, std::span<const Constant>(&c, 1), std::span<const Bus>(&x, 1), out, ps, st);
 }
+
+#define TC0_EXACT_SUM(N) Bus exact_sum_bus<N>(N&, std::span<const Term>)
+#define TC0_LINEAR_FORM(N) \
+  Bus linear_form_bus<N>(N&, const LinearForm&, numerics::Format, const LinearFormParams&, GadgetStats*, const std::string&)
+#define TC0_SUM_BUSES(N) \
+  Bus sum_buses<N>(N&, std::span<const Bus>, numerics::Format, const LinearFormParams&, GadgetStats*)
+#define TC0_DOT_CONST(N)                                                                                      \
+  Bus dot_const<N>(N&, Constant, std::span<const Constant>, std::span<const Bus>, numerics::Format,          \
+                   const LinearFormParams&, GadgetStats*)
+#define TC0_MUL_CONST(N) Bus mul_const<N>(N&, const Bus&, Constant, numerics::Format, const LinearFormParams&, GadgetStats*)
+TC0_GADGET_INSTANTIATE(TC0_EXACT_SUM)
+TC0_GADGET_INSTANTIATE(TC0_LINEAR_FORM)
+TC0_GADGET_INSTANTIATE(TC0_SUM_BUSES)
+TC0_GADGET_INSTANTIATE(TC0_DOT_CONST)
+TC0_GADGET_INSTANTIATE(TC0_MUL_CONST)
 
 }  // namespace tc0::circuits::gadgets

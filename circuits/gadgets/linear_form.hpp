@@ -32,11 +32,13 @@ struct LinearFormParams {
 
 // The bits of round_sat((lf.constant + sum w z) * 2^-lf.frac) in format `out`, as a signed bus named
 // `name` with out.frac() fraction bits.
-Bus linear_form_bus(Network& ntk, const LinearForm& lf, numerics::Format out, const LinearFormParams& ps = {},
+template <class Ntk>
+Bus linear_form_bus(Ntk& ntk, const LinearForm& lf, numerics::Format out, const LinearFormParams& ps = {},
                     GadgetStats* st = nullptr, const std::string& name = "y");
 
 // Iterated addition: sum of the buses, rounded once to out.
-Bus sum_buses(Network& ntk, std::span<const Bus> xs, numerics::Format out, const LinearFormParams& ps = {},
+template <class Ntk>
+Bus sum_buses(Ntk& ntk, std::span<const Bus> xs, numerics::Format out, const LinearFormParams& ps = {},
               GadgetStats* st = nullptr);
 
 // Constant dot product K + sum_i c_i x_i with fixed-point constants (raw, frac), rounded once.
@@ -44,15 +46,18 @@ struct Constant {
   Weight raw = 0;
   int frac = 0;
 };
-Bus dot_const(Network& ntk, Constant k, std::span<const Constant> c, std::span<const Bus> xs, numerics::Format out,
+template <class Ntk>
+Bus dot_const(Ntk& ntk, Constant k, std::span<const Constant> c, std::span<const Bus> xs, numerics::Format out,
               const LinearFormParams& ps = {}, GadgetStats* st = nullptr);
 
 // x * c for a fixed-point constant c, rounded once.
-Bus mul_const(Network& ntk, const Bus& x, Constant c, numerics::Format out, const LinearFormParams& ps = {},
+template <class Ntk>
+Bus mul_const(Ntk& ntk, const Bus& x, Constant c, numerics::Format out, const LinearFormParams& ps = {},
               GadgetStats* st = nullptr);
 
 // The exact sum of a form's terms (no constant, no rounding) as a signed bus just wide enough for
 // its range: the building block of grouping, exposed for tests.
-Bus exact_sum_bus(Network& ntk, std::span<const Term> terms);
+template <class Ntk>
+Bus exact_sum_bus(Ntk& ntk, std::span<const Term> terms);
 
 }  // namespace tc0::circuits::gadgets

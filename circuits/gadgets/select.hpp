@@ -9,11 +9,13 @@ namespace tc0::circuits::gadgets {
 
 // s AND c. When s is a gate (either polarity) the control is folded into a copy of that gate with a
 // large weight on c, so the AND costs no depth beyond max(depth(s), depth(c) + 1); otherwise an AND gate.
-Signal and_absorb(Network& ntk, Signal s, Signal c);
+template <class Ntk>
+Signal and_absorb(Ntk& ntk, Signal s, Signal c);
 
 // sel ? a : b, bit by bit: [and_absorb(a_i, sel) + and_absorb(b_i, !sel) >= 1]. Depth: one over the
 // data gates when they can absorb the select, two over primary-input data. a and b must have one width.
-Bus mux(Network& ntk, Signal sel, const Bus& a, const Bus& b, GadgetStats* st = nullptr);
+template <class Ntk>
+Bus mux(Ntk& ntk, Signal sel, const Bus& a, const Bus& b, GadgetStats* st = nullptr);
 
 struct MaxResult {
   Bus max;    // in the inputs' common format
@@ -28,8 +30,10 @@ struct MaxParams {
 // Comparisons [X_i >= X_j] (depth 1), winner gates AND-ed with each data bit (depth 2), ORs (depth 3).
 // N = 8, n = 8: 28 + 64 + 8 gates for the max (SPEC: 100), N + ceil(log2 N) more for the argmax.
 // All inputs must share one format.
-MaxResult max_argmax(Network& ntk, std::span<const Bus> xs, const MaxParams& ps = {}, GadgetStats* st = nullptr);
-inline MaxResult max_argmax(Network& ntk, std::span<const Bus> xs, GadgetStats* st) {
+template <class Ntk>
+MaxResult max_argmax(Ntk& ntk, std::span<const Bus> xs, const MaxParams& ps = {}, GadgetStats* st = nullptr);
+template <class Ntk>
+inline MaxResult max_argmax(Ntk& ntk, std::span<const Bus> xs, GadgetStats* st) {
   return max_argmax(ntk, xs, MaxParams{}, st);
 }
 

@@ -134,6 +134,19 @@ std::string to_native(const Network& ntk) {
   Writer w;
   w.u(ntk.modules().size());
   for (size_t m = 1; m < ntk.modules().size(); ++m) w.str(ntk.modules()[m]);
+  // The operation map (format 3): per operation the gates since the previous one ended that belong
+  // to no operation, its gate count, and its output bits.
+  if (ntk.in_op()) throw CircuitError("cannot store a network while an operation is open");
+  w.u(ntk.num_ops());
+  uint32_t prev_end = 0;
+  for (uint32_t k = 0; k < ntk.num_ops(); ++k) {
+    const Network::OpView op = ntk.op(k);
+    w.u(op.first_gate - prev_end);
+    w.u(op.end_gate - op.first_gate);
+    w.u(op.outputs.size());
+    for (Signal s : op.outputs) w.u(s.data);
+    prev_end = op.end_gate;
+  }
   // Input buses are made by create_input_bus, i.e. consecutive fresh inputs: store the bus once.
   std::vector<int> bus_at(ntk.num_nodes(), -1);
   std::vector<bool> in_bus(ntk.num_nodes(), false);
@@ -242,6 +255,41 @@ Network from_native(std::string_view bytes, const std::string& source) {
     ntk.pop_module();
   }
   if (ntk.modules().size() != num_modules) r.fail("duplicate or empty module path");
+  struct PendingOp {
+    uint64_t first_gate, end_gate;
+    std::vector<Signal> outputs;
+  };
+  std::vector<PendingOp> ops(r.count("operation"));
+  uint64_t prev_end = 0;
+  for (PendingOp& op : ops) {
+    op.first_gate = prev_end + r.u64();
+    op.end_gate = op.first_gate + r.u64();
+    if (op.end_gate >= (uint64_t(1) << 32)) r.fail("operation gate range past 2^32");
+    const uint64_t n = r.count("operation output");
+    for (uint64_t i = 0; i < n; ++i) op.outputs.push_back(Signal{r.u32()});  // checked by end_op
+    prev_end = op.end_gate;
+  }
+  size_t next_op = 0;
+  bool op_open = false;
+  // Opens every operation that starts at the current gate count and closes those that end there.
+  auto sync_ops = [&] {
+    while (true) {
+      if (op_open && ops[next_op - 1].end_gate == ntk.num_gates()) {
+        try {
+          ntk.end_op(ops[next_op - 1].outputs);
+        } catch (const CircuitError& e) {
+          r.fail(fmt::format("operation {}: {}", next_op - 1, e.what()));
+        }
+        op_open = false;
+      } else if (!op_open && next_op < ops.size() && ops[next_op].first_gate == ntk.num_gates()) {
+        ntk.begin_op();
+        ++next_op;
+        op_open = true;
+      } else {
+        return;
+      }
+    }
+  };
   const uint64_t num_nodes = r.count("node");
   uint32_t pushed = 0;  // module currently pushed (0: none)
   std::vector<Signal> fanins;
@@ -281,6 +329,7 @@ Network from_native(std::string_view bytes, const std::string& source) {
         if (module) ntk.push_module(modules[module]);
         pushed = module;
       }
+      sync_ops();
       const uint32_t expected = ntk.num_nodes();
       Signal got;
       try {
@@ -301,6 +350,8 @@ Network from_native(std::string_view bytes, const std::string& source) {
   }
   if (pushed) ntk.pop_module();
   if (ntk.num_nodes() - 1 != num_nodes) r.fail("node records do not add up to the node count");
+  sync_ops();
+  if (op_open || next_op != ops.size()) r.fail("the operation map does not match the gates");
   const uint64_t num_outputs = r.count("output bus");
   for (uint64_t o = 0; o < num_outputs; ++o) {
     Bus b;

@@ -9,7 +9,8 @@
 //   24      8     FNV-1a 64 of the body
 //   32      ...   body: LEB128 varints (zigzag for signed values), see native.cpp
 //
-// The body lists the module table, then the nodes in node order (loose input, input bus, gate),
+// The body lists the module table, the operation map (format 3: per operation its gate range and
+// output bits, see Network::begin_op), then the nodes in node order (loose input, input bus, gate),
 // then the output buses, so reading rebuilds the same node numbering, the same buses and modules
 // and the same 128-bit weights. A file with another magic, format or semantics version, a wrong
 // checksum, a truncated body or a gate that is not in canonical form is refused with a
@@ -22,8 +23,9 @@
 
 namespace tc0::circuits::io {
 
-// Version 2 stores a fan-in list shared by several gates once (kSharedGate records).
-inline constexpr uint32_t kNativeFormatVersion = 2;
+// Version 2 stores a fan-in list shared by several gates once (kSharedGate records); version 3 adds
+// the operation map and the order-independent polarity rule of canonical.hpp.
+inline constexpr uint32_t kNativeFormatVersion = 3;
 
 std::string to_native(const Network& ntk);
 // `source` names the data in error messages (a file path, or "<memory>").

@@ -171,9 +171,13 @@ Calibration calibrate(const Model& m, const CalibrationRequest& req) {
     for (const auto& [n, s] : acts)
       if (std::find(order.begin(), order.end(), n) == order.end()) order.push_back(n);
   }
+  // An activation no requested sampler computes (abar under Euler or MF1: an evaluation computes
+  // only the head its update reads) keeps the model's format; the report shows it with no values.
   for (const auto& [n, info] : cfg.activation_formats)
-    if (!acts.count(n))
-      throw std::logic_error(fmt::format("calibration: activation '{}' was never observed (observation hook incomplete)", n));
+    if (!acts.count(n)) {
+      acts[n];
+      order.push_back(n);
+    }
   for (const auto& n : order)
     if (!cfg.activation_formats.count(n))
       throw std::logic_error(fmt::format("calibration: observed '{}' is not an activation of the model", n));
@@ -184,7 +188,8 @@ Calibration calibrate(const Model& m, const CalibrationRequest& req) {
   for (const auto& n : order) {
     ActStats& s = acts[n];
     if (n == "state") s.max_abs = std::max(s.max_abs, clip);
-    af.emplace(n, n == "state" ? choose_format(s.max_abs, state_bits, 1.0) : choose_format(s.max_abs, req.act_bits, req.act_margin));
+    if (s.values == 0) af.emplace(n, m.act(n));
+    else af.emplace(n, n == "state" ? choose_format(s.max_abs, state_bits, 1.0) : choose_format(s.max_abs, req.act_bits, req.act_margin));
   }
   std::vector<TensorCalibration> weights;
   for (const auto& [n, shape] : expected_weights(cfg)) {
@@ -215,7 +220,7 @@ Calibration calibrate(const Model& m, const CalibrationRequest& req) {
   nlohmann::json jw = nlohmann::json::object(), ja = nlohmann::json::object(), ranges = nlohmann::json::object();
   for (const auto& [n, f] : wf) jw[n] = f.str();
   for (const auto& [n, f] : af) ja[n] = f.str();
-  for (const auto& n : order) ranges[n] = acts[n].max_abs;
+  for (const auto& n : order) ranges[n] = acts[n].values ? nlohmann::json(acts[n].max_abs) : nlohmann::json(nullptr);
   j["formats"] = {{"rule", out.rule}, {"weights", jw}, {"activations", ja}};
   j["activation_ranges"] = ranges;
   j["calibration"] = {{"weight_bits", req.weight_bits}, {"act_bits", req.act_bits}, {"state_bits", state_bits},

@@ -23,7 +23,6 @@ void locate(const Model& m, const SamplerSpec& spec, const CompileOptions& co, M
   std::vector<TracedOp> rec;
   CompileOptions c = co;
   c.record = &rec;
-  c.remove_dead = false;
   circuits::Network ntk = compile_sampler(m, spec, c);
   for (const TracedOp& op : rec) ntk.add_output_bus(op.bus);
   circuits::sim::BitSimulator sim(ntk);

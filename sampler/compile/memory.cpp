@@ -14,4 +14,8 @@ uint64_t available_memory_bytes() {
   return 0;
 }
 
+double compile_bytes_needed(const SamplerCount& c) {
+  return double(c.totals.stored_edges) * 24.0 + double(c.totals.gates) * 128.0;
+}
+
 }  // namespace tc0::sampler::compile

@@ -45,10 +45,6 @@ circuits::Network compile_sampler(const Model& m, const SamplerSpec& spec, const
     ntk.add_output_bus(z[i]);
   }
   phase("trace");
-  if (o.remove_dead && !o.record) {
-    ntk.remove_dead_gates();
-    phase("remove dead gates");
-  }
   return ntk;
 }
 

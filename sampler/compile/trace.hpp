@@ -3,7 +3,9 @@
 // WireArith, so that noise bits in -> sample bits out becomes one threshold network. Weights, the
 // time grid and every format are constants folded into the gates; there is no second copy of the
 // model. Input bus i ("e[i]") is noise entry i in the state format; output bus i ("x[i]") is
-// sample entry i. Step k's gates are tagged "step<k>/<operation>/<gadget>".
+// sample entry i. Step k's gates are tagged "step<k>/<tensor>/<operation>/<gadget>"; every policy
+// operation is one operation of the network (its op map), and every operation feeds the outputs
+// (a sampler step evaluates only the heads it uses), so no gate is removed after tracing.
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,14 +18,12 @@ namespace tc0::sampler::compile {
 
 struct CompileOptions {
   circuits::gadgets::LinearFormParams linear{};
-  // Drop gates no output needs (e.g. the abar head of MF2's v evaluation).
-  bool remove_dead = true;
   std::vector<TracedOp>* record = nullptr;  // every operation's output, in execution order
   long fault_op = -1;                        // testing only, see WireOptions
   // Capacity hints (counting mode's gates and stored edges), so that the large arrays are
   // allocated once instead of growing by doubling; 0 = none.
   uint64_t reserve_gates = 0, reserve_edges = 0;
-  // Called after each phase (trace, dead-gate removal) with its name and seconds.
+  // Called after each phase with its name and seconds.
   std::function<void(const std::string&, double)> on_phase;
 };
 

@@ -1,14 +1,8 @@
 #pragma once
 // The circuit arithmetic policy (DESIGN.md: the generic sampler traced with Scalar = Wire). A Value
 // is a bus of signals in a threshold network together with its fixed-point format; every policy
-// operation adds the gadget that computes, bit for bit, what FixedArith computes (SPEC section 2):
-//   linear / lincomb / sum / convert   one linear form with fused round-half-even and saturation
-//   dot / mul / mul_add                AND layer of partial products + one linear form (the multiply gadget)
-//   unary                              staircase over the correctly rounded table
-//   max                                the max gadget, then a conversion to the output format
-//   constant / trig                    constant signals
-// Non-dyadic rational coefficients (t - r = 1/3 on a 3-step grid) cannot use the binary carry
-// construction; they go through a thermometer of the exactly scaled form (see rational_form.hpp).
+// operation is one operation of the network (Network::begin_op/end_op) whose gates come from
+// op_build.hpp, bit for bit what FixedArith computes (SPEC.md section 2).
 //
 // input(x) of a value known while tracing (the model's placeholder zeros) is a constant bus; the
 // sampler's free inputs (the noise) are made by primary_input(), which trace.hpp calls.
@@ -18,13 +12,12 @@
 #include <string_view>
 #include <vector>
 
-#include "circuits/gadgets/linear_form.hpp"
 #include "circuits/network.hpp"
 #include "sampler/arith.hpp"
+#include "sampler/compile/op_build.hpp"
 
 namespace tc0::sampler::compile {
 
-using circuits::Bus;
 using circuits::Network;
 
 // One recorded operation: its sequence number, kind and output bus (for locating the first
@@ -37,8 +30,8 @@ struct TracedOp {
 };
 
 struct WireOptions {
-  // Construction strategy of every linear form (fixed for a whole compile, SPEC section 3).
-  circuits::gadgets::LinearFormParams linear{};
+  // Construction strategy of every linear form (fixed for a whole compile, SPEC.md section 3).
+  LinearFormParams linear{};
   // When set, every operation's output is appended here in execution order.
   std::vector<TracedOp>* record = nullptr;
   // Testing only: complement bit 0 of the output of operation number fault_op (fault injection for
@@ -80,8 +73,9 @@ class WireArith {
   void observe(std::string_view name, std::span<const Bus> values) const;
 
  private:
-  Bus finish(const char* kind, Bus b) const;
-  Bus convert_bus(const Bus& x, Format out) const;  // convert without recording
+  // Runs one operation of the network: build(ntk) makes its gates between begin_op and end_op.
+  template <class Build>
+  Bus op(const char* kind, Build&& build) const;
   Network* ntk_;
   WireOptions opts_;
   mutable uint64_t ops_ = 0;
@@ -90,7 +84,9 @@ class WireArith {
 
 static_assert(ArithPolicy<WireArith>);
 
-// A bus of constant signals holding x.
-Bus constant_bus(const Fixed& x, const std::string& name = "const");
+// Where observe() moves a gate made since the previous observation: a module path under `base`
+// (the module pushed when the tensor is named, e.g. "step0") becomes base/name/rest; any other
+// path is kept. Shared with the counter, so counted modules are named as materialised ones.
+std::string tensor_module_path(const std::string& base, std::string_view name, const std::string& path);
 
 }  // namespace tc0::sampler::compile

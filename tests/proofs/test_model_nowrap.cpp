@@ -13,7 +13,7 @@
 #include "numerics/rounding.hpp"
 #include "proofs/model_nowrap.hpp"
 #include "sampler/arith_fixed.hpp"
-#include "sampler/compile/random_dit.hpp"
+#include "sampler/compile/architecture.hpp"
 #include "sampler/model.hpp"
 #include "sampler/noise.hpp"
 #include "sampler/recording.hpp"
@@ -85,12 +85,12 @@ TEST(ModelNoWrap, MoonsProvedAndSamplerValuesInsideIntervals) {
 }
 
 TEST(ModelNoWrap, RandomDitProvedAndSamplerValuesInsideIntervals) {
-  sampler::compile::RandomDitSpec s;
+  sampler::compile::ArchitectureSpec s;
   s.image_size = 2;
   s.width = 4;
   s.heads = 1;
   s.seed = 7;
-  const Model m = sampler::compile::random_dit(s);
+  const Model m = sampler::compile::random_model(s);
   const ModelNoWrapReport r = check(m, 128);
   EXPECT_EQ(r.verdict(), Verdict::proved);
   bool saw_softmax = false;

@@ -33,8 +33,10 @@ inline Vec dense(const sampler::Model& m, const std::string& p, const Vec& x) {
 
 inline void put(Record& r, const std::string& n, const Vec& v) { r[n].insert(r[n].end(), v.begin(), v.end()); }
 
-// (u, abar) at (z, t, s), s the second time input; appends every activation to rec.
-inline std::pair<Vec, Vec> mlp_forward(const sampler::Model& m, const Vec& z, double t, double s, Record& rec) {
+// (u, abar) at (z, t, s), s the second time input; appends every activation to rec. Only the heads
+// asked for are computed (as the sampler does: each evaluation computes the head its update reads).
+inline std::pair<Vec, Vec> mlp_forward(const sampler::Model& m, const Vec& z, double t, double s, Record& rec,
+                                       bool want_u = true, bool want_abar = true) {
   const auto& cfg = m.config();
   Vec temb;
   for (double x : {t, s}) {
@@ -52,9 +54,15 @@ inline std::pair<Vec, Vec> mlp_forward(const sampler::Model& m, const Vec& z, do
     put(rec, p + ".act", pre);
     x = pre;
   }
-  Vec u = dense(m, "head_u", x), ab = dense(m, "head_abar", x);
-  put(rec, "u", u);
-  put(rec, "abar", ab);
+  Vec u, ab;
+  if (want_u) {
+    u = dense(m, "head_u", x);
+    put(rec, "u", u);
+  }
+  if (want_abar) {
+    ab = dense(m, "head_abar", x);
+    put(rec, "abar", ab);
+  }
   return {u, ab};
 }
 
@@ -65,11 +73,11 @@ inline Vec mlp_sample(const sampler::Model& m, sampler::SamplerKind kind, int st
     const double t = 1.0 - static_cast<double>(i) / steps, r = 1.0 - static_cast<double>(i + 1) / steps, dt = t - r;
     Vec nz(z.size());
     if (kind == sampler::SamplerKind::mf2) {
-      auto [v, ab0] = mlp_forward(m, z, t, 0.0, rec);
-      auto [u1, ab] = mlp_forward(m, z, t, dt, rec);
+      auto [v, ab0] = mlp_forward(m, z, t, 0.0, rec, true, false);
+      auto [u1, ab] = mlp_forward(m, z, t, dt, rec, false, true);
       for (size_t k = 0; k < z.size(); ++k) nz[k] = z[k] - dt * v[k] + c * dt * dt * ab[k];
     } else {
-      auto [v, ab0] = mlp_forward(m, z, t, 0.0, rec);
+      auto [v, ab0] = mlp_forward(m, z, t, 0.0, rec, true, false);
       for (size_t k = 0; k < z.size(); ++k) nz[k] = z[k] - dt * v[k];
     }
     put(rec, "state", nz);

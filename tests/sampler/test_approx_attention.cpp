@@ -19,7 +19,7 @@
 #include "sampler/arith_fixed.hpp"
 #include "sampler/arith_mpfr.hpp"
 #include "sampler/attention/exact.hpp"
-#include "sampler/compile/random_dit.hpp"
+#include "sampler/compile/architecture.hpp"
 #include "sampler/noise.hpp"
 #include "sampler/run.hpp"
 #include "sampler/samplers.hpp"
@@ -33,7 +33,7 @@ namespace {
 // visible above float64 rounding; at d_h = 4 the bound B^2 = d_h s max|q| max|k| overshoots the
 // scores so much that eps = 1e-2 already gives errors near 1e-15 (tools/bench/README.md).
 Model small_dit(uint64_t seed, int heads = 4) {
-  compile::RandomDitSpec s;
+  compile::ArchitectureSpec s;
   s.image_size = 4;
   s.patch = 1;
   s.width = 8;
@@ -41,7 +41,7 @@ Model small_dit(uint64_t seed, int heads = 4) {
   s.heads = heads;
   s.act_bits = 12;
   s.seed = seed;
-  return compile::random_dit(s);
+  return compile::random_model(s);
 }
 
 double max_abs_diff(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {

@@ -26,7 +26,7 @@
 
 #include "sampler/approx_attention.hpp"
 #include "sampler/arith_double.hpp"
-#include "sampler/compile/random_dit.hpp"
+#include "sampler/compile/architecture.hpp"
 #include "sampler/noise.hpp"
 #include "sampler/run.hpp"
 #include "sampler/samplers.hpp"
@@ -223,7 +223,7 @@ int main(int argc, char** argv) try {
   // ---- 2. random small DiTs ------------------------------------------------------------------------
   json random = json::array();
   for (int heads : {4, 2}) {
-    compile::RandomDitSpec spec;
+    compile::ArchitectureSpec spec;
     spec.image_size = 4;
     spec.patch = 1;
     spec.width = 8;
@@ -231,7 +231,7 @@ int main(int argc, char** argv) try {
     spec.heads = heads;
     spec.act_bits = 12;
     spec.seed = 5;
-    Model rm = compile::random_dit(spec);
+    Model rm = compile::random_model(spec);
     SampleRequest rr;
     rr.spec = sampler_spec(rm, "", 0);
     rr.type = NumberType::float64;

@@ -17,7 +17,8 @@
 #include <thread>
 
 #include "circuits/levels.hpp"
-#include "sampler/compile/count.hpp"
+#include "sampler/compile/count_arith.hpp"
+#include "sampler/compile/memory.hpp"
 #include "sampler/compile/trace.hpp"
 
 using namespace tc0::sampler;
@@ -73,13 +74,13 @@ int main(int argc, char** argv) {
       auto t0 = std::chrono::steady_clock::now();
       tc0::circuits::gadgets::LinearFormParams ps;
       ps.depth_budget = b;
-      CountResult c = count_sampler(m, spec, ps);
+      const SamplerCount c = count_sampler(m, spec, ps);
       double s = seconds_since(t0);
-      fmt::print("{:>7} {:>12} {:>14} {:>6} {:>10.1f}\n", b, c.gates, c.edges, c.depth, s);
+      fmt::print("{:>7} {:>12} {:>14} {:>6} {:>10.1f}\n", b, c.totals.gates, c.totals.edges, c.depth, s);
       std::fflush(stdout);  // progress: the materialised compile below takes minutes
-      counted.push_back({{"depth_budget", b}, {"gates", c.gates}, {"edges", c.edges}, {"stored_edges", c.stored_edges},
-                         {"depth", c.depth}, {"seconds", s}});
-      if (c.edges < best_edges) best_edges = c.edges, best = b;
+      counted.push_back({{"depth_budget", b}, {"gates", c.totals.gates}, {"edges", c.totals.edges},
+                         {"stored_edges", c.totals.stored_edges}, {"depth", c.depth}, {"seconds", s}});
+      if (c.totals.edges < best_edges) best_edges = c.totals.edges, best = b;
     }
     if (budget == 0) budget = best;
     nlohmann::json report{{"benchmark", "bench_compile"}, {"commit", TC0_GIT_COMMIT}, {"machine", machine()},

@@ -8,7 +8,7 @@
 
 #include "circuits/io/native.hpp"
 #include "circuits/stats.hpp"
-#include "sampler/compile/count.hpp"
+#include "sampler/compile/count_arith.hpp"
 #include "sampler/compile/memory.hpp"
 #include "sampler/compile/trace.hpp"
 #include "sampler/run.hpp"
@@ -33,24 +33,21 @@ int run(const Options& o) {
   CompileOptions co;
   co.linear.depth_budget = o.depth_budget;
   co.linear.group_size = o.group;
-  // refuse up front what cannot fit: the counting mode sizes the circuit without building gates.
-  // Peak bytes: 12 per stored edge (signal + narrow weight; fan-in lists shared by thermometer
-  // gates are stored once), twice that while a vector grows, and about 128 per gate (record, node
-  // tables, structural hash, growth).
-  CountResult cnt = count_sampler(m, spec, co.linear);
-  const double need = double(cnt.stored_edges) * 24.0 + double(cnt.gates) * 128.0;
+  // refuse up front what cannot fit: the counter sizes the circuit exactly without building it
+  const SamplerCount cnt = count_sampler(m, spec, co.linear);
+  const double need = compile_bytes_needed(cnt);
   const double budget = o.max_gib > 0 ? o.max_gib * double(1ull << 30) : 0.8 * double(available_memory_bytes());
   fmt::print("counted: {} gates, {} edges ({} stored), depth {}; needs about {:.2f} GiB, budget {:.2f} GiB\n",
-             cnt.gates, cnt.edges, cnt.stored_edges, cnt.depth, need / double(1ull << 30), budget / double(1ull << 30));
+             cnt.totals.gates, cnt.totals.edges, cnt.totals.stored_edges, cnt.depth, need / double(1ull << 30), budget / double(1ull << 30));
   if (budget > 0 && need > budget && !o.force)
     throw std::runtime_error(fmt::format(
         "the circuit has about {} edges and needs about {:.2f} GiB, more than the {:.2f} GiB available; use a larger "
         "--depth-budget (grouped linear forms, fewer edges), a smaller model or narrower formats, or --force to try "
         "anyway",
-        cnt.edges, need / double(1ull << 30), budget / double(1ull << 30)));
-  // a little headroom over the estimate, so that a small undercount does not double an array
-  co.reserve_gates = cnt.gates + cnt.gates / 16;
-  co.reserve_edges = cnt.stored_edges + cnt.stored_edges / 16;
+        cnt.totals.edges, need / double(1ull << 30), budget / double(1ull << 30)));
+  // the counted sizes are exact: the large arrays are allocated once
+  co.reserve_gates = cnt.totals.gates;
+  co.reserve_edges = cnt.totals.stored_edges;
   nlohmann::json phases = nlohmann::json::object();
   auto lap = [&phases, t = t0](const std::string& what) mutable {
     const auto now = std::chrono::steady_clock::now();
@@ -79,8 +76,8 @@ int run(const Options& o) {
   j["model"] = o.model;
   j["sampler"] = {{"kind", name(spec.kind)}, {"steps", spec.steps}};
   j["strategy"] = {{"depth_budget", o.depth_budget}, {"group_size", o.group ? o.group : 16}};
-  j["counted"] = {{"gates", cnt.gates}, {"edges", cnt.edges}, {"stored_edges", cnt.stored_edges}, {"depth", cnt.depth},
-                  {"bytes_needed", need}};
+  j["counted"] = {{"gates", cnt.totals.gates}, {"edges", cnt.totals.edges}, {"stored_edges", cnt.totals.stored_edges},
+                  {"depth", cnt.depth}, {"bytes_needed", need}};
   j["stored_edges"] = ntk.num_stored_edges();
   j["network_bytes"] = ntk.memory_bytes();
   j["stats"] = st.to_json();
