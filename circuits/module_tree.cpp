@@ -44,7 +44,12 @@ ModuleTree build_module_tree(const Network& ntk, const Levels& lv) {
   std::unordered_map<std::string, uint32_t> by_path{{"", 0}};
   // Module id -> tree node; the tree grows one node per new display prefix.
   std::vector<uint32_t> node_of_module(std::max<size_t>(ntk.modules().size(), 1), 0);
+  // Only modules that hold gates: a path whose gates were all renamed later (the compiler names a
+  // tensor after its gates exist) stays in the module table with no gates.
+  std::vector<uint8_t> module_used(node_of_module.size(), 0);
+  for (uint32_t g = 0; g < ntk.num_gates(); ++g) module_used[ntk.gate(g).module] = 1;
   for (size_t m = 0; m < ntk.modules().size(); ++m) {
+    if (!module_used[m]) continue;
     const std::string& module = ntk.modules()[m];
     uint32_t at = 0;
     std::string path;
@@ -69,7 +74,8 @@ ModuleTree build_module_tree(const Network& ntk, const Levels& lv) {
   }
   // Nodes with own gates and children get a virtual "(gates)" child.
   std::vector<uint8_t> has_own(t.nodes.size(), 0);
-  for (uint32_t g = 0; g < ntk.num_gates(); ++g) has_own[node_of_module[ntk.gate(g).module]] = 1;
+  for (size_t m = 0; m < node_of_module.size(); ++m)
+    if (module_used[m]) has_own[node_of_module[m]] = 1;
   std::vector<uint32_t> leaf_of_module(node_of_module.size());
   std::vector<uint32_t> own_child(t.nodes.size(), UINT32_MAX);
   for (size_t m = 0; m < node_of_module.size(); ++m) {

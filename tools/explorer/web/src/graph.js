@@ -98,7 +98,8 @@ export async function renderGraph(host, meta, id, { onOpen, onHover, status }) {
   }
   // Pan and zoom; start fitted to the host.
   const W = host.clientWidth || 900, H = host.clientHeight || 600;
-  const k = Math.min(1.2, W / (layout.width + 40), H / (layout.height + 40));
+  // Fit the picture, but keep its text readable: a long chain starts at its top, to be panned.
+  const k = Math.max(0.55, Math.min(1.2, W / (layout.width + 40), H / (layout.height + 40)));
   const z = zoom().scaleExtent([0.05, 8]).on('zoom', (ev) => root.setAttribute('transform', ev.transform.toString()));
   select(svg).call(z).call(z.transform, zoomIdentity.translate((W - layout.width * k) / 2, 20).scale(k));
   svg.dataset.width = layout.width;
