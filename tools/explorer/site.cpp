@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -191,6 +192,8 @@ SiteResult write_site(const circuits::Network& ntk, const fs::path& out, const S
   if (!opts.verify_json.empty()) verify = read_report(opts.verify_json, "verification report", "ops");
   if (!opts.model_dir.empty()) model = model_info(opts.model_dir);
 
+  // The summary stats (a pass of their own) run on the second core while the tree is built.
+  auto stats = std::async(std::launch::async, [&ntk] { return compute_stats(ntk); });
   auto t0 = Clock::now();
   const Levels lv = compute_levels(ntk);
   const ModuleTree tree = build_module_tree(ntk, lv);
@@ -240,7 +243,7 @@ SiteResult write_site(const circuits::Network& ntk, const fs::path& out, const S
       in_buses[i]["unit"] = {{"leaf", units.units[first_reader[i]].leaf}, {"index", units.units[first_reader[i]].index}};
 
   // Stamp: a fingerprint of this circuit and these options, so files of another run are refused.
-  const CircuitStats st = compute_stats(ntk);
+  const CircuitStats st = stats.get();
   std::string fingerprint = st.line() + opts.title + opts.bounds_json + opts.verify_json + opts.model_dir;
   for (const std::string& m : ntk.modules()) fingerprint += m + '\n';
   const std::string stamp = fmt::format("{:016x}-{}", io::fnv1a64(fingerprint), units.units.size());

@@ -63,17 +63,25 @@ export function renderOps(host, meta, verify) {
   const modelTensors = (meta.model && meta.model.tensors) || [];
   const statusOf = new Map();
   for (const op of (verify && verify.ops) || []) if (op && typeof op.module === 'string') statusOf.set(op.module, op.status);
-  let html = '<table class="ops"><tr><th>op</th><th>tensor</th><th>gates</th><th>edges</th><th>share of edges</th><th>model tensors</th>' + (verify ? '<th>proof</th>' : '') + '</tr>';
+  let html = '<table class="ops"><tr><th>op</th><th>tensor</th><th>gates</th><th>edges</th><th>share of edges</th><th>model weights of its layer</th>' + (verify ? '<th>proof</th>' : '') + '</tr>';
   for (const o of ops) {
     for (const t of o.tensors) {
-      const mt = modelTensors.filter((m) => t.tensor && (m.name === t.tensor || m.name.startsWith(t.tensor + '.')));
+      // Weights of the same layer: the tensor's name without its last part ("blocks.0.attn.q" ->
+      // "blocks.0.attn.*", "layers.0.pre" -> "layers.0.*").
+      const cut = t.tensor.lastIndexOf('.');
+      const layer = cut > 0 ? t.tensor.slice(0, cut) : t.tensor;
+      const mt = modelTensors.filter((m) => layer && (m.name === t.tensor || m.name.startsWith(layer + '.')));
       const st = [...statusOf].filter(([m]) => m.includes(t.tensor + '/' + o.op) || (!t.tensor && m.endsWith(o.op))).map(([, s]) => s);
       html += `<tr><td>${esc(o.op)}</td><td>${esc(t.tensor || '-')}</td><td>${human(t.gates)}</td><td>${human(t.edges)}</td><td>${pct(t.edges, total.edges)}</td>` +
         `<td>${mt.map((m) => `${esc(m.name)} [${(m.shape || []).join('x')}]`).join(', ') || '-'}</td>` + (verify ? `<td>${esc(st.join(', ') || '-')}</td>` : '') + '</tr>';
     }
   }
   host.insertAdjacentHTML('beforeend', html + '</table>');
-  if (meta.model) host.insertAdjacentHTML('beforeend', `<p>Model: ${esc(meta.model.name || meta.model.dir || '')} (${esc(meta.model.architecture || '?')}), ${modelTensors.length} weight tensors.</p>`);
+  if (meta.model) {
+    host.insertAdjacentHTML('beforeend', `<h2>Model ${esc(meta.model.name || meta.model.dir || '')} (${esc(meta.model.architecture || '?')}): ${modelTensors.length} weight tensors</h2>` +
+      '<table class="ops"><tr><th>weight tensor</th><th>shape</th></tr>' +
+      modelTensors.map((m) => `<tr><td>${esc(m.name)}</td><td>${esc((m.shape || []).join(' x '))}</td></tr>`).join('') + '</table>');
+  }
   return chart;
 }
 

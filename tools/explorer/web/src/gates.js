@@ -144,7 +144,8 @@ export function renderGates(host, meta, unit, tmpl, unitData, names, { critical,
     options: {
       animation: false, maintainAspectRatio: false, parsing: false,
       scales: {
-        x: { title: { display: true, text: `position in level (widest level: ${widest})` }, grid: { display: false } },
+        x: { title: { display: true, text: `position in level (widest level: ${widest})` }, grid: { display: false },
+          min: -widest / 2 - 1, max: widest / 2 + 1 },
         y: { title: { display: true, text: 'logic level inside the unit (0: inputs)' }, min: -0.5, max: top + 0.5,
           afterBuildTicks: (axis) => { axis.ticks = Array.from({ length: top + 1 }, (_, v) => ({ value: v })); } },
       },
@@ -167,16 +168,29 @@ export function renderGates(host, meta, unit, tmpl, unitData, names, { critical,
   return { chart, canvas, gates, ext, outputs };
 }
 
-// Names in runs: e[3][0], e[3][1], e[3][2] -> e[3][0..2].
+// Names grouped by source, numbers as ranges: e[3][0], e[3][1], e[3][2] -> e[3][0..2];
+// P#0:g4, P#0:g5, P#0:g9 -> P#0: g4..5, g9.
 export function compactNames(names) {
-  const out = [];
+  const groups = [];
   for (const n of names) {
-    const m = /^(.*[\[:]g?)(\d+)\]?$/.exec(n);
-    const last = out[out.length - 1];
-    if (m && last && last.prefix === m[1] && last.hi + 1 === Number(m[2])) { last.hi++; continue; }
-    out.push(m ? { prefix: m[1], lo: Number(m[2]), hi: Number(m[2]), close: n.endsWith(']') ? ']' : '' } : { text: n });
+    const m = /^(.*?)(\[|:g)(\d+)(\]?)$/.exec(n);
+    const key = m ? m[1] + m[2] : n;
+    const last = groups[groups.length - 1];
+    if (m && last && last.key === key) { last.nums.push(Number(m[3])); continue; }
+    groups.push(m ? { key, head: m[1], sep: m[2], close: m[4], nums: [Number(m[3])] } : { key, text: n });
   }
-  return out.map((r) => r.text !== undefined ? r.text : `${r.prefix}${r.lo}${r.hi > r.lo ? '..' + r.hi : ''}${r.close}`);
+  return groups.map((g) => {
+    if (g.text !== undefined) return g.text;
+    const nums = [...new Set(g.nums)].sort((a, b) => a - b);
+    const ranges = [];
+    for (const v of nums) {
+      const r = ranges[ranges.length - 1];
+      if (r && r[1] + 1 === v) r[1] = v; else ranges.push([v, v]);
+    }
+    const list = ranges.map(([a, b]) => (a === b ? `${a}` : `${a}..${b}`));
+    const shown = list.length > 8 ? list.slice(0, 8).join(', ') + `, ... (${nums.length} in all)` : list.join(', ');
+    return g.sep === '[' ? `${g.head}[${shown}]${g.close ? '' : ''}` : `${g.head}: g${shown}`;
+  });
 }
 
 export function unitSummary(meta, leafPath, unit, tmpl, outputList, ext) {
