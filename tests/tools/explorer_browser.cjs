@@ -125,6 +125,17 @@ async function screenshotStats(page, png) {
         const crit = Number(await gateView.getAttribute('data-critical'));
         check(gates > 0, `the gate-level view shows its gates (${gates})`);
         check(crit > 0, `the gate-level view highlights critical-path gates (${crit})`);
+        // Hover the first gate: its weights and theta appear.
+        const at = await page.evaluate(() => {
+          const chart = window.tc0xState.charts[window.tc0xState.charts.length - 1];
+          const meta = chart.getDatasetMeta(chart.data.datasets.findIndex((d) => d.label === 'gates'));
+          const r = chart.canvas.getBoundingClientRect();
+          return { x: r.left + meta.data[0].x, y: r.top + meta.data[0].y };
+        });
+        await page.mouse.move(at.x, at.y);
+        await page.waitForTimeout(200);
+        const hover = await page.$eval('#hover-info', (h) => h.textContent);
+        check(/theta = /.test(hover) && / x /.test(hover), `hovering a gate shows its theta and weights (${hover.slice(0, 80)})`);
       }
       if (args.screenshot) {
         const png = await page.screenshot({ path: args.screenshot });
@@ -143,7 +154,22 @@ async function screenshotStats(page, png) {
           await ready(page);
           const hl = await page.$('#gate-view');
           check(!!hl, `the search result for ${args.bus} opens the gate-level view that reads or drives it`);
+          const n = hl ? Number(await hl.getAttribute('data-highlighted')) : 0;
+          check(n > 0, `that view highlights the bits of ${args.bus} (${n})`);
         }
+      }
+      // Export of the module picture: SVG markup and a PNG file.
+      await go(page, '#/n/0');
+      if (await page.$('svg.graph')) {
+        for (const [button, test, what] of [['#export-svg', (b) => b.toString('utf8', 0, 200).includes('<svg'), 'SVG'],
+          ['#export-png', (b) => b.length > 1000 && b.readUInt32BE(0) === 0x89504e47, 'PNG']]) {
+          const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click(button)]);
+          const file = await download.path();
+          check(!!file && test(fs.readFileSync(file)), `export as ${what} writes ${download.suggestedFilename()}`);
+        }
+      }
+      if (await page.evaluate(() => window.tc0xState.hasVerify)) {
+        check(await page.$$eval('svg.graph .badge', (x) => x.length) > 0, 'the proof status shows as badges on the boxes');
       }
       // Every view kind renders: depth profile and ops.
       await go(page, '#/profile/0');

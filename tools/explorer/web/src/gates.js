@@ -82,12 +82,18 @@ export function renderGates(host, meta, unit, tmpl, unitData, names, { critical,
   const pos = new Array(gates.length);
   for (const [, list] of byLevel) list.forEach((i, r) => { pos[i] = { x: r - (list.length - 1) / 2, y: gates[i].level }; });
   const extPos = ext.map((_, r) => ({ x: r - (ext.length - 1) / 2, y: 0 }));
-  const hl = (name) => highlight && name && (name === highlight || name.startsWith(highlight + '['));
+  // A searched bus: its bits, complemented outputs ("~x[0][3]") included.
+  const hl = (name) => {
+    const n = name && name.replace(/^~/, '');
+    return !!highlight && !!n && (n === highlight || n.startsWith(highlight + '['));
+  };
   const critSet = new Set(critical);
 
   const inputPts = ext.map((e, i) => ({ ...extPos[i], label: e.name, kind: 'in', i }));
   const gatePts = gates.map((g, i) => ({ ...pos[i], label: `g${i}`, kind: 'gate', i }));
-  const gateColor = gates.map((g, i) => critSet.has(i) ? '#d62728' : (outNames.get(i) || []).some(hl) ? '#ff7f0e' : outNames.has(i) ? '#2ca02c' : '#1f77b4');
+  // Colours: bits of a searched bus (orange) over the critical path (red, also drawn larger) over
+  // outputs (green).
+  const gateColor = gates.map((g, i) => (outNames.get(i) || []).some(hl) ? '#ff7f0e' : critSet.has(i) ? '#d62728' : outNames.has(i) ? '#2ca02c' : '#1f77b4');
   const inColor = ext.map((e) => hl(e.name) || hl(e.bus) ? '#ff7f0e' : '#888');
 
   let drawn = 0;
@@ -114,6 +120,7 @@ export function renderGates(host, meta, unit, tmpl, unitData, names, { critical,
   wrap.dataset.gates = gates.length;
   wrap.dataset.inputs = ext.length;
   wrap.dataset.critical = critical.length;
+  wrap.dataset.highlighted = gateColor.filter((c) => c === '#ff7f0e').length + inColor.filter((c) => c === '#ff7f0e').length;
   const canvas = document.createElement('canvas');
   wrap.appendChild(canvas);
   host.appendChild(wrap);
@@ -122,7 +129,7 @@ export function renderGates(host, meta, unit, tmpl, unitData, names, { critical,
   const describe = (p) => {
     if (p.kind === 'in') return [`input ${p.i}: ${ext[p.i].name}`];
     const g = gates[p.i];
-    const lines = [`g${p.i}  ${gateKind(g)}  level ${g.level} in the unit (global ${unit.first + g.level - 1}..)`, `theta = ${g.theta}, fan-in ${g.refs.length}`];
+    const lines = [`g${p.i}  ${gateKind(g)}  level ${g.level} in the unit (circuit level >= ${unit.first + g.level - 1})`, `theta = ${g.theta}, fan-in ${g.refs.length}`];
     const shown = g.refs.slice(0, 10).map((r, k) => `${r & 1 ? '~' : ''}${r >= 0 ? 'g' + (r >> 1) : ext[(-r - 1) >> 1].name} x ${g.weights[k]}`);
     lines.push(...shown);
     if (g.refs.length > 10) lines.push(`... ${g.refs.length - 10} more`);

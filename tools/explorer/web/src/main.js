@@ -247,6 +247,7 @@ async function start() {
     return;
   }
   state.nodeCount = meta.nodes.length;
+  state.hasVerify = !!meta.has_verify;
   $('title').textContent = `${meta.title}: ${human(meta.nodes[0].gates)} gates, ${human(meta.nodes[0].edges)} edges, depth ${meta.stats.depth}`;
   document.title = `${meta.title} - tc0flow explorer`;
   $('tab-bounds').hidden = !meta.has_bounds;
