@@ -339,6 +339,12 @@ TEST(Site, WritesChunksAndReplacesOnlyItsOwnFolders) {
   std::ofstream(dir / "data/stray.js") << "old";
   explorer::write_site(ntk, dir, site_options());
   EXPECT_FALSE(fs::exists(dir / "data/stray.js"));
+  // "DIR/" is DIR: replaced in place, nothing left inside it or beside it.
+  explorer::write_site(ntk, dir.string() + "/", site_options());
+  EXPECT_TRUE(fs::exists(dir / "data/meta.js"));
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos);
+  for (const auto& e : fs::directory_iterator(dir.parent_path()))
+    EXPECT_EQ(e.path().filename().string().find("site_writer."), std::string::npos) << e.path();
   // A folder that is not a site is refused and left alone.
   const fs::path foreign = test_dir() / "foreign";
   fs::remove_all(foreign);

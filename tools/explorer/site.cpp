@@ -176,8 +176,13 @@ fs::path app_directory() {
   return ec ? fs::path("explorer") : exe.parent_path() / "tc0flow-explorer";
 }
 
-SiteResult write_site(const circuits::Network& ntk, const fs::path& out, const SiteOptions& opts) {
+SiteResult write_site(const circuits::Network& ntk, const fs::path& out_arg, const SiteOptions& opts) {
   using namespace circuits;
+  // "site/" names the folder "site": the temporary and old copies are its siblings.
+  fs::path out = out_arg.lexically_normal();
+  if (!out.has_filename()) out = out.parent_path();
+  if (out.empty() || out == "." || out == "..")
+    throw std::runtime_error(fmt::format("-o {}: name a folder of its own for the site", out_arg.string()));
   SiteResult res;
   const fs::path app = opts.app_dir.empty() ? app_directory() : opts.app_dir;
   for (const char* f : kAppFiles)
