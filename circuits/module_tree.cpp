@@ -64,7 +64,8 @@ ModuleTree build_module_tree(const Network& ntk, const Levels& lv) {
         n.depth = t.nodes[at].depth + 1;
         // The tagged module path this prefix stands for: the same characters of the module path.
         const std::string parent_module = t.nodes[at].module;
-        n.module = parent_module + (parent_module.empty() ? "" : (module[parent_module.size()] == '/' ? "/" : ".")) + c;
+        const bool dot = parent_module.size() < module.size() && module[parent_module.size()] == '.';
+        n.module = parent_module + (parent_module.empty() ? "" : dot ? "." : "/") + c;
         t.nodes[at].children.push_back(it->second);
         t.nodes.push_back(std::move(n));
       }

@@ -183,11 +183,16 @@ async function screenshotStats(page, png) {
       if (args.timing) {
         // Benchmark: every module of the tree opened by URL, and the largest gate-level unit.
         const nodes = await page.evaluate(() => window.tc0xState.nodeCount || 0);
-        // A leaf that lists its units also opens its first unit at gate level.
+        // Every leaf also opens its largest unit at gate level (read from the site's data/n/ID.js).
         const times = [], unitTimes = [];
         for (let id = 0; id < nodes; id++) {
           times.push({ id, ms: await go(page, `#/n/${id}`) });
-          if (await page.$('table.units a[href$="/0"]')) unitTimes.push({ id, ms: await go(page, `#/g/${id}/0`), gates: Number(await page.$eval('#gate-view', (g) => g.dataset.gates)) });
+          const text = fs.readFileSync(path.join(site, 'data', 'n', `${id}.js`), 'utf8');
+          const units = JSON.parse(text.slice(text.indexOf(', {') + 2, text.lastIndexOf(')'))).units.filter((u) => u[6] >= 0);
+          if (!units.length) continue;
+          const largest = units.reduce((a, b) => (b[2] > a[2] ? b : a));
+          const ms = await go(page, `#/g/${id}/${largest[1]}`);
+          unitTimes.push({ id, unit: largest[1], gates: largest[2], edges: largest[3], ms });
         }
         times.sort((a, b) => b.ms - a.ms);
         unitTimes.sort((a, b) => b.ms - a.ms);

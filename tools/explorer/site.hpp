@@ -33,7 +33,8 @@ struct SiteResult {
   uint64_t bytes = 0;
   uint64_t files = 0;
   uint64_t tree_nodes = 0, units = 0, templates = 0, template_units = 0;
-  double seconds_tree = 0, seconds_units = 0, seconds_write = 0;
+  double seconds_tree = 0, seconds_units = 0, seconds_write = 0;  // wall clock
+  double cpu_tree = 0, cpu_units = 0, cpu_write = 0;              // CPU of the writing thread
   nlohmann::json to_json() const;
 };
 
