@@ -3,7 +3,7 @@
 // view, the critical path highlighted, a click opens a module's children, walking the critical path
 // down reaches a gate-level view with gates, search finds a bus, and a screenshot that is not blank.
 //
-//   node explorer_browser.cjs SITE [--expect a,b] [--bus NAME] [--screenshot OUT.png]
+//   node explorer_browser.cjs SITE [--expect a,b] [--bus NAME] [--walk MODULE] [--screenshot OUT.png]
 //        [--expect-message REGEX --route HASH] [--timing OUT.json]
 // Exits 0 when every check passes, 1 with one line per failed check otherwise.
 const { chromium } = require('playwright-core');
@@ -11,13 +11,14 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const args = { expect: [], bus: '', screenshot: '', expectMessage: '', route: '', timing: '' };
+const args = { expect: [], bus: '', walk: '', screenshot: '', expectMessage: '', route: '', timing: '' };
 const argv = process.argv.slice(2);
 const site = argv.shift();
 for (let i = 0; i < argv.length; i += 2) {
   const [k, v] = [argv[i], argv[i + 1]];
   if (k === '--expect') args.expect = v.split(',').filter(Boolean);
   else if (k === '--bus') args.bus = v;
+  else if (k === '--walk') args.walk = v;
   else if (k === '--screenshot') args.screenshot = v;
   else if (k === '--expect-message') args.expectMessage = v;
   else if (k === '--route') args.route = v;
@@ -156,6 +157,28 @@ async function screenshotStats(page, png) {
           check(!!hl, `the search result for ${args.bus} opens the gate-level view that reads or drives it`);
           const n = hl ? Number(await hl.getAttribute('data-highlighted')) : 0;
           check(n > 0, `that view highlights the bits of ${args.bus} (${n})`);
+        }
+      }
+      // Walk from a searched module down to one of its gates (the first box at every level).
+      if (args.walk) {
+        await go(page, '#/n/0');
+        await page.fill('#search-input', args.walk);
+        const link = await page.$('#search-results a[href^="#/n/"]');
+        check(!!link, `search finds module ${args.walk}`);
+        if (link) {
+          await page.evaluate(() => { window.tc0xState.ready = false; });
+          await link.click();
+          await ready(page);
+          for (let step = 0; step < 12 && !(await page.$('#gate-view')); step++) {
+            const next = await page.$('svg.graph .box:not(.io)') || await page.$('table.units a');
+            if (!next) break;
+            await page.evaluate(() => { window.tc0xState.ready = false; });
+            await next.click();
+            await ready(page);
+          }
+          const gv = await page.$('#gate-view');
+          const crumbs = await page.$eval('#crumbs', (c) => c.textContent);
+          check(!!gv && Number(await gv.getAttribute('data-gates')) > 0, `walking into ${args.walk} reaches its gates (${crumbs})`);
         }
       }
       // Export of the module picture: SVG markup and a PNG file.

@@ -51,14 +51,18 @@ function nodeInfo(id) {
   return html;
 }
 
-// Proof status of the ops under a node, from the verification report.
+// Whether module path a lies in module path b ("step0/blocks.0.attn.q/linear" lies in
+// "step0/blocks.0": tensor names continue a block's name with a dot).
+function inside(a, b) { return a === b || a.startsWith(b + '/') || a.startsWith(b + '.'); }
+
+// Proof status of the ops under a node (or of the op a node lies in), from the verification report.
 function statusOf(n) {
   if (!verify || !Array.isArray(verify.ops)) return null;
   const c = { proved: 0, refuted: 0, inconclusive: 0 };
   let any = false;
   for (const op of verify.ops) {
     if (!op || typeof op.module !== 'string' || !(op.status in c)) continue;
-    if (n.module === '' || op.module === n.module || op.module.startsWith(n.module + '/') || n.module.startsWith(op.module + '/') && n.own_gates) { c[op.status]++; any = true; }
+    if (n.module === '' || inside(op.module, n.module) || inside(n.module, op.module)) { c[op.status]++; any = true; }
   }
   if (!any) return null;
   const kind = c.refuted ? 'refuted' : c.inconclusive ? 'inconclusive' : 'proved';
