@@ -98,15 +98,22 @@ export function renderGates(host, meta, unit, tmpl, unitData, names, { critical,
 
   let drawn = 0;
   for (const g of gates) drawn += g.refs.length;
-  const segs = (list) => {
+  let internal = 0;
+  for (const g of gates) for (const r of g.refs) internal += r >= 0 ? 1 : 0;
+  const segs = (list, onlyInternal) => {
     const pts = [];
     for (const i of list) for (const r of gates[i].refs) {
+      if (onlyInternal && r < 0) continue;
       const from = r >= 0 ? pos[r >> 1] : extPos[(-r - 1) >> 1];
       pts.push({ x: from.x, y: from.y }, { x: pos[i].x, y: pos[i].y }, { x: NaN, y: NaN });
     }
     return pts;
   };
-  const allEdges = drawn <= MAX_EDGES_DRAWN ? segs(gates.map((_, i) => i)) : [];
+  // Every edge when few; else the edges between the unit's gates when those are few; else none
+  // (the hovered gate's fan-ins are always drawn).
+  const everyGate = gates.map((_, i) => i);
+  const allEdges = drawn <= MAX_EDGES_DRAWN ? segs(everyGate, false) : internal <= MAX_EDGES_DRAWN ? segs(everyGate, true) : [];
+  const edgesLabel = drawn <= MAX_EDGES_DRAWN ? 'edges' : internal <= MAX_EDGES_DRAWN ? 'edges between gates (inputs: hover)' : 'edges: hover a gate';
   const critEdges = [];
   for (let k = 1; k < critical.length; k++) {
     const a = pos[critical[k - 1]], b = pos[critical[k]];
@@ -143,7 +150,7 @@ export function renderGates(host, meta, unit, tmpl, unitData, names, { critical,
       datasets: [
         { label: 'critical path', data: critEdges, showLine: true, borderColor: '#d62728', borderWidth: 2.5, pointRadius: 0, spanGaps: false, order: 0 },
         { label: 'hovered fan-ins', data: [], showLine: true, borderColor: '#ff7f0e', borderWidth: 1.5, pointRadius: 0, spanGaps: false, order: 1 },
-        { label: 'edges', data: allEdges, showLine: true, borderColor: 'rgba(100,120,140,0.25)', borderWidth: 0.7, pointRadius: 0, spanGaps: false, order: 5 },
+        { label: edgesLabel, data: allEdges, showLine: true, borderColor: 'rgba(100,120,140,0.25)', borderWidth: 0.7, pointRadius: 0, spanGaps: false, order: 5 },
         { label: 'gates', data: gatePts, pointBackgroundColor: gateColor, pointBorderColor: gateColor, pointRadius: gatePts.map((p) => critSet.has(p.i) ? radius + 2 : radius), pointStyle: 'rect', order: 2 },
         { label: 'inputs', data: inputPts, pointBackgroundColor: inColor, pointBorderColor: inColor, pointRadius: radius, pointStyle: 'triangle', order: 3 },
       ],
@@ -163,7 +170,7 @@ export function renderGates(host, meta, unit, tmpl, unitData, names, { critical,
       },
       onHover: (ev, items) => {
         const it = items.find((x) => chart.data.datasets[x.datasetIndex].label === 'gates');
-        const data = it ? segs([it.index]) : [];
+        const data = it ? segs([it.index], false) : [];
         if (chart.data.datasets[1].data.length !== data.length || data.length) {
           chart.data.datasets[1].data = data;
           chart.update('none');
