@@ -75,7 +75,7 @@ function setTab(name) {
 
 function destroyCharts() { for (const c of state.charts) c.destroy(); state.charts = []; }
 
-async function showNode(id) {
+async function showNode(id, page = 0) {
   const n = meta.nodes[id];
   if (!n) throw new DataError(`There is no module #${id} in this circuit.`);
   setTab('graph');
@@ -92,10 +92,12 @@ async function showNode(id) {
   const data = await load(`n/${id}`);
   const units = data.units.map(([uid, index, gates, edges, first, last, template, critical]) => ({ uid, index, gates, edges, first, last, template, critical }));
   if (units.length === 1 && units[0].template >= 0) return showUnit(id, 0, '');
-  renderUnitList(id, units);
+  renderUnitList(id, units, page);
 }
 
-function renderUnitList(id, units) {
+const UNITS_PER_PAGE = 500;
+
+function renderUnitList(id, units, page) {
   const n = meta.nodes[id];
   const templates = new Set(units.filter((u) => u.template >= 0).map((u) => u.template));
   const crit = units.filter((u) => u.critical);
@@ -104,12 +106,17 @@ function renderUnitList(id, units) {
     `<p>A unit is one instance of this gadget (one call of the op). ${templates.size} distinct template${templates.size === 1 ? '' : 's'} among the units of at most ${limit} gates` +
     (crit.length ? `; the critical path passes unit <a href="#/g/${id}/${crit[0].index}">#${crit[0].index}</a>` : '') + '.</p>';
   if (!units.some((u) => u.template >= 0)) html += `<p class="warn">Every unit here has more than ${limit} gates: no gate-level view (see its depth profile).</p>`;
-  html += '<table class="units"><tr><th>unit</th><th>gates</th><th>edges</th><th>levels</th><th>template</th></tr>';
-  for (const u of units.slice(0, 500)) {
+  const pages = Math.ceil(units.length / UNITS_PER_PAGE);
+  page = Math.min(Math.max(0, page), pages - 1);
+  const pager = pages > 1 ? '<p class="pager">units ' + Array.from({ length: pages }, (_, p) => p === page
+    ? `<b>${p * UNITS_PER_PAGE}..${Math.min(units.length, (p + 1) * UNITS_PER_PAGE) - 1}</b>`
+    : `<a href="#/n/${id}/${p}">${p * UNITS_PER_PAGE}..${Math.min(units.length, (p + 1) * UNITS_PER_PAGE) - 1}</a>`).join(' | ') + '</p>' : '';
+  html += pager + '<table class="units"><tr><th>unit</th><th>gates</th><th>edges</th><th>levels</th><th>template</th></tr>';
+  for (const u of units.slice(page * UNITS_PER_PAGE, (page + 1) * UNITS_PER_PAGE)) {
     const link = u.template >= 0 ? `<a href="#/g/${id}/${u.index}">#${u.index}</a>` : `#${u.index}`;
     html += `<tr class="${u.critical ? 'critical' : ''}"><td>${link}</td><td>${u.gates}</td><td>${u.edges}</td><td>${u.first}..${u.last}</td><td>${u.template >= 0 ? u.template : `&gt; ${limit} gates`}</td></tr>`;
   }
-  html += '</table>' + (units.length > 500 ? `<p>${units.length - 500} more units; open one by URL: #/g/${id}/INDEX.</p>` : '');
+  html += '</table>' + pager;
   $('view').innerHTML = html;
 }
 
@@ -180,7 +187,7 @@ async function route() {
   destroyCharts();
   const parts = hash.slice(2).split('/').map(decodeURIComponent);
   try {
-    if (parts[0] === 'n') await showNode(Number(parts[1]) || 0);
+    if (parts[0] === 'n') await showNode(Number(parts[1]) || 0, Number(parts[2]) || 0);
     else if (parts[0] === 'g') await showUnit(Number(parts[1]), Number(parts[2]), parts[3] || '');
     else if (parts[0] === 'profile') await showProfile(Number(parts[1]) || 0);
     else if (parts[0] === 'ops') await showOps();
