@@ -134,7 +134,7 @@ async function screenshotStats(page, png) {
           return { x: r.left + meta.data[0].x, y: r.top + meta.data[0].y };
         });
         await page.mouse.move(at.x, at.y);
-        await page.waitForTimeout(200);
+        await page.waitForFunction(() => /theta/.test(document.getElementById('hover-info').textContent), null, { timeout: 5000 }).catch(() => {});
         const hover = await page.$eval('#hover-info', (h) => h.textContent);
         check(/theta = /.test(hover) && / x /.test(hover), `hovering a gate shows its theta and weights (${hover.slice(0, 80)})`);
       }
