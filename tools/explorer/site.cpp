@@ -87,6 +87,10 @@ nlohmann::json read_report(const std::string& path, const char* what, const char
 nlohmann::json model_info(const std::string& dir) {
   nlohmann::json m;
   const fs::path cfg = fs::path(dir) / "config.json";
+  if (!fs::is_regular_file(cfg))
+    throw std::runtime_error(fmt::format("--model {} has no config.json; pass the model directory the circuit was compiled "
+                                         "from (e.g. sampler/models/digits_mf2)",
+                                         dir));
   try {
     const auto c = nlohmann::json::parse(read_file(cfg.string(), "model config"));
     for (const char* k : {"name", "architecture"})
