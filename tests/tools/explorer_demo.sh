@@ -6,6 +6,7 @@
 set -euo pipefail
 tc0flow=$1 dir=$2 node=$3 driver=$4
 mkdir -p "$dir"
+rm -f "$dir/demo.tc0c"  # this test's own file, made anew each run
 "$tc0flow" compile --model sampler/models/digits_mf2 --depth-budget 6 -o "$dir/demo.tc0c"
 "$tc0flow" view "$dir/demo.tc0c" -o "$dir/site" --model sampler/models/digits_mf2 --json "$dir/view.json"
 du -sh "$dir/site"

@@ -8,6 +8,7 @@
 # Usage: explorer_sites.sh TC0FLOW OUT   (run from the repository root)
 set -euo pipefail
 tc0flow=$1 out=$2
+rm -f "$out/max.tc0c" "$out/moons.tc0c"  # made anew each run
 rm -rf "$out/max" "$out/moons" "$out/sparse" "$out/missing" "$out/stale" "$out/nometa" "$out/foreign"
 mkdir -p "$out"
 "$tc0flow" gadget max --bits 8 --terms 4 -o "$out/max.tc0c" >/dev/null
