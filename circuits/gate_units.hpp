@@ -5,7 +5,8 @@
 // scalar operation of a tensor op with the same path, so ".../attn.score/dot/linear_form" holds one
 // linear form per score entry. A unit is one such instance: the gates of one leaf that are
 // connected through edges inside the leaf's parent (one call of the op: its partial products and
-// its linear form are joined, then split again by leaf). Units are numbered per leaf in gate order.
+// its linear form are joined, then split again by leaf), where consecutive gates of a leaf that
+// share one fan-in list also count as connected. Units are numbered per leaf in gate order.
 //
 // Units of at most `max_template_gates` gates get a template: the unit's gates in gate order, each
 // with theta and its fan-ins as references to an earlier gate of the unit or to the unit's k-th
