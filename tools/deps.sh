@@ -6,11 +6,16 @@ packages=(
   libboost-dev libgmp-dev libmpfr-dev libz3-dev z3 libgtest-dev libgraphviz-dev graphviz
   libcli11-dev nlohmann-json3-dev libfmt-dev libpng-dev libomp-dev
   berkeley-abc yosys iverilog verilator cvc5 python3 python3-numpy python3-mpmath
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The explorer's web app is bundled at build time with node and npm (any nodejs >= 18, npm >= 9:
+# Debian 12's packages or a newer node that brings its own npm), so only a missing command is installed.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tc0flow: installing missing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -177,6 +177,7 @@ int run(Options& o) {
   fs::path report = ctx.out_dir / "report.json";
   tc0::cli::write_json(report.string(), ctx.report);
   tc0::cli::write_json(o.json, ctx.report);
+  if (!ctx.explorer_index.empty()) fmt::print("explorer: open {} in a browser\n", ctx.explorer_index);
   fmt::print("verdict: {}   report: {}\n", ctx.pass ? "PASS" : "FAIL", report.string());
   return ctx.pass ? 0 : 1;
 }

@@ -22,6 +22,7 @@
 #include "sampler/image_grid.hpp"
 #include "sampler/run.hpp"
 #include "tools/cli/demo_stages.hpp"
+#include "tools/explorer/site.hpp"
 
 namespace tc0::cli::demo {
 
@@ -209,6 +210,21 @@ void stage_compile(DemoContext& ctx) {
   section["stored_edges"] = ntk.num_stored_edges();
   section["bytes_per_edge"] = double(ntk.memory_bytes()) / double(ntk.num_edges());
   section["module_graph"] = mg.to_json();
+  // The interactive explorer of the circuit (tc0flow view), walked from the sampler to one gate.
+  try {
+    explorer::SiteOptions so;
+    so.title = fmt::format("{} {}-step sampler of {}", name(ctx.spec->kind), ctx.spec->steps,
+                           std::filesystem::path(ctx.model_dir).filename().string());
+    so.model_dir = ctx.model_dir;
+    const auto site = explorer::write_site(ntk, ctx.out_dir / "explorer", so);
+    ctx.explorer_index = (ctx.out_dir / "explorer" / "index.html").string();
+    section["explorer"] = site.to_json();
+    section["explorer"]["index"] = ctx.explorer_index;
+    ctx.check("compile", "explorer site written", true,
+              fmt::format("{} units at gate level, {} templates, {:.0f} MB", site.template_units, site.templates, double(site.bytes) / 1e6));
+  } catch (const std::exception& e) {
+    ctx.check("compile", "explorer site written", false, e.what());
+  }
   ctx.report["stages"]["compile"] = section;
 }
 

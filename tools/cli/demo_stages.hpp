@@ -29,6 +29,7 @@ struct DemoContext {
   std::optional<sampler::SamplerSpec> spec;
   std::unique_ptr<circuits::Network> circuit;
   std::vector<std::vector<int64_t>> grid_noise, grid_fixed_raw;  // the sample grid's inputs and fixed bits
+  std::string explorer_index;  // the explorer's index.html, once written
 
   // Records one named check: prints its verdict line and folds it into the overall verdict.
   void check(const std::string& stage, const std::string& what, bool ok, const std::string& detail);
