@@ -117,15 +117,21 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
   sub.add_option("-o,--output", o->output, "Write the output lines to this file instead of standard output");
   sub.add_flag("--quiet", o->quiet, "Do not print outputs (timing only)");
   tc0::cli::add_device_option(sub, o->device);
-  sub.add_flag("--profile", o->profile, "On a device: print where the time went (packing, transfers, kernels per level)");
+  sub.add_flag("--profile", o->profile,
+               "Print where the time went: loading, flattening (and uploading), and on a device packing, transfers "
+               "and kernels per level");
   tc0::cli::add_json_option(sub, o->json);
   return [o] {
     if (o->inputs.empty() && o->random == 0) throw std::runtime_error("give --inputs FILE or --random N");
+    const auto t_load = std::chrono::steady_clock::now();
     const Network ntk = io::load_native(o->file);
+    const auto t_setup = std::chrono::steady_clock::now();
     const sim::BitSimulator simulator(ntk, {.threads = o->threads,
                                             .block_words = o->block_words,
                                             .device = sim::parse_device(o->device),
                                             .on_fallback = tc0::cli::report_fallback("simulate")});
+    const double load_s = std::chrono::duration<double>(t_setup - t_load).count();
+    const double setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
     const auto& ports = simulator.inputs();
     const auto& outs = simulator.outputs();
     FILE* out = stdout;
@@ -186,12 +192,18 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
     fmt::print(stderr, "simulated {} samples in {:.3f} s: {:.3g} edge-samples/s\n", samples, seconds,
                seconds > 0 ? edge_samples / seconds : 0.0);
     tc0::cli::print_device_line(stderr, simulator.device_run());
-    if (o->profile && simulator.device_run().device != "cpu") fmt::print(stderr, "{}", simulator.device_run().profile.table());
+    if (o->profile) {
+      fmt::print(stderr, "before simulating: loading the circuit {:.1f} s, flattening{} {:.1f} s\n", load_s,
+                 simulator.device_run().device != "cpu" ? " and uploading it to the device" : "", setup_s);
+      if (simulator.device_run().device != "cpu") fmt::print(stderr, "{}", simulator.device_run().profile.table());
+    }
     auto j = tc0::cli::report_header("simulate");
     j["file"] = o->file;
     j["samples"] = samples;
     j["device"] = simulator.device_run().to_json();
     j["seconds"] = seconds;
+    j["load_seconds"] = load_s;
+    j["setup_seconds"] = setup_s;
     j["edge_samples_per_second"] = seconds > 0 ? edge_samples / seconds : 0.0;
     if (!rows.empty()) j["outputs_first_1000"] = rows;
     tc0::cli::write_json(o->json, j);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs the prepared GPU check (issue 18) for the device machine into .gpu/ (ignored by git): the
+# Packs the prepared GPU check (issue 18) for the device machine into .gpu/ (in .gitignore): the
 # release build's tc0flow, bench_gpu and test_circuits_cuda (nvcc, sm_90), stripped; the shared
 # libraries they need (the device image has CUDA but none of our Debian libraries); this machine's
 # C library in .gpu/glibc, which tools/gpu/run.sh uses only if the device's own is too old for the
@@ -21,7 +21,7 @@ refuse() {
 grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$build/CMakeCache.txt" || refuse "$build is not a Release build"
 grep -q '^CMAKE_CUDA_COMPILER:[A-Z]*=.*nvcc$' "$build/CMakeCache.txt" ||
   refuse "$build was configured without nvcc, so its binaries have no CUDA backend"
-command -v cuobjdump >/dev/null || PATH=$PATH:/usr/local/cuda/bin
+PATH=$PATH:/usr/local/cuda/bin
 nice -n 10 cmake --build "$build" -j "$(nproc)" --target tc0flow bench_gpu test_circuits_cuda
 bins=("$build/tools/tc0flow" "$build/tools/bench/bench_gpu" "$build/tests/circuits/test_circuits_cuda")
 
@@ -29,7 +29,13 @@ rm -rf .gpu
 mkdir -p .gpu/bin .gpu/lib .gpu/glibc
 for b in "${bins[@]}"; do
   [ -x "$b" ] || refuse "$b was not built"
-  cuobjdump --list-elf "$b" 2>/dev/null | grep -q 'sm_90' || refuse "$b carries no sm_90 code (CMAKE_CUDA_ARCHITECTURES must include 90)"
+  # sm_90 machine code: cuobjdump lists its cubins where it is installed; otherwise the ptxas
+  # options that nvcc embeds with each cubin name the target.
+  if command -v cuobjdump >/dev/null; then
+    cuobjdump --list-elf "$b" 2>/dev/null | grep -q 'sm_90' || refuse "$b carries no sm_90 code (CMAKE_CUDA_ARCHITECTURES must include 90)"
+  else
+    grep -aq -- '-arch sm_90 ' "$b" || refuse "$b carries no sm_90 code (CMAKE_CUDA_ARCHITECTURES must include 90)"
+  fi
   strip --strip-unneeded -o ".gpu/bin/$(basename "$b")" "$b"
   # Shared libraries: the C library family goes to glibc/ (used only when the device's is older).
   ldd "$b" | awk '/=> \// {print $3} /^\t\/.*ld-linux/ {print $1}' | while read -r lib; do
@@ -47,10 +53,6 @@ done
   echo "build $build"
   (cd .gpu && find bin lib glibc -type f -print0 | sort -z | xargs -0 sha256sum)
 } > .gpu/manifest.txt
-
-exclude=$(git rev-parse --git-path info/exclude)
-mkdir -p "$(dirname "$exclude")"
-grep -qx '/.gpu/' "$exclude" 2>/dev/null || echo '/.gpu/' >> "$exclude"
 
 # What travels: tracked and untracked-not-ignored files, plus .gpu/ (carried).
 tree=$(git ls-files -z --cached --others --exclude-standard | xargs -0 -r stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')
