@@ -69,7 +69,7 @@ size_t differing_samples(const sim::BusBatch& a, const sim::BusBatch& b, size_t 
 
 struct Args {
   std::string circuit, json = "bench_gpu.json";
-  size_t inputs = 10000, cpu1_samples = 256;
+  size_t inputs = 12288, cpu1_samples = 256;  // 12288: 48 blocks of 256, whole rounds on 16 cores
   uint64_t seed = 1;
 };
 

@@ -30,7 +30,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-mode=device bin="" model=sampler/models/digits_mf2 inputs=10000 sim_samples=100000 check_count=10000 budget=345
+mode=device bin="" model=sampler/models/digits_mf2 inputs=12288 sim_samples=100000 check_count=10000 budget=345
 while [ $# -gt 0 ]; do
   case $1 in
     --cpu-rehearsal) mode=rehearsal ;;
@@ -106,7 +106,7 @@ say "binaries: $bin/, model $model, $inputs bench inputs, $sim_samples simulate 
 
 # ---- the steps ---------------------------------------------------------------------------------
 steps_json=""
-declare -A rc secs
+declare -A rc secs cpu
 step_env=()
 # step NAME CAP BINARY ARGS...: runs under a timeout of min(CAP, time left), output in $work/NAME.out
 # and the log; records the exit status (124: timed out, 125: not run, out of time) and seconds.
@@ -115,19 +115,22 @@ step() {
   shift 3
   local left=$((deadline - $(date +%s)))
   if [ "$left" -lt 5 ]; then
-    rc[$name]=125 secs[$name]=0
+    rc[$name]=125 secs[$name]=0 cpu[$name]=0
     say "== $name: not run (the ${budget}s budget is spent)"
     : > "$work/$name.out"
   else
     local t=$((cap < left ? cap : left)) t0
     say "== $name (timeout ${t}s): ${step_env[*]} $exe $*"
     t0=$(now)
-    timeout --kill-after=5 "$t" env "${step_env[@]}" "${launcher[@]}" "$(find_bin "$exe")" "$@" > "$work/$name.out" 2>&1
+    # bash's `time` gives the CPU seconds of the step's processes as well (user + system).
+    { TIMEFORMAT='%U %S'; time timeout --kill-after=5 "$t" env "${step_env[@]}" "${launcher[@]}" "$(find_bin "$exe")" "$@" \
+        > "$work/$name.out" 2>&1; } 2> "$work/$name.time"
     rc[$name]=$? secs[$name]=$(since "$t0")
+    cpu[$name]=$(awk '{printf "%.1f", $1 + $2}' "$work/$name.time")
     cat "$work/$name.out" >> "$log"
-    say "-- $name: exit ${rc[$name]} in ${secs[$name]} s"
+    say "-- $name: exit ${rc[$name]} in ${secs[$name]} s (CPU ${cpu[$name]} s)"
   fi
-  steps_json+="${steps_json:+, }{\"step\": \"$name\", \"exit\": ${rc[$name]}, \"seconds\": ${secs[$name]}}"
+  steps_json+="${steps_json:+, }{\"step\": \"$name\", \"exit\": ${rc[$name]}, \"seconds\": ${secs[$name]}, \"cpu_seconds\": ${cpu[$name]:-0}}"
   step_env=()
 }
 has() { grep -qE -- "$2" "$work/$1.out"; }
@@ -152,6 +155,7 @@ else
   # then the user's simulate command, timed, with whatever time is left.
   [ "$model" = smoke ] && model=$work/smoke
   step compile 150 tc0flow compile --model "$model" --depth-budget 6 -o "$circuit"
+  # 12288 inputs (>= 10^4) are 48 CPU blocks of 256 samples: 3 full rounds on 16 cores.
   step bench 170 bench_gpu --circuit "$circuit" --inputs "$inputs" --json "$out/bench_gpu.json"
   step simulate 150 tc0flow simulate "$circuit" --random "$sim_samples" --device cuda --quiet --profile --json "$out/simulate.json"
   if [ $mode = rehearsal ]; then
@@ -188,7 +192,10 @@ gate cuda_tests "$([ "${rc[tests]}" = 0 ] && [ "$ok" -ge 8 ] && [ "$skipped" = 0
   "$ok CudaSim tests passed, $skipped skipped, $bad failed (exit ${rc[tests]}); $(grep -m1 -oE '^\[  SKIPPED \].*|no usable CUDA device[^]]*' "$work/tests.out" || true)"
 ident=$(grep -m1 '^identity: ' "$work/bench.out" 2>/dev/null)
 ident_n=$(printf '%s' "$ident" | sed -n 's/^identity: cuda == cpu on \([0-9]*\) inputs.*/\1/p')
-gate demo_identity "$([ "${rc[bench]:-1}" = 0 ] && [[ $ident == *": PASS" ]] && [ "${ident_n:-0}" -ge "$inputs" ] && echo 1)" \
+# The issue asks for at least 10^4 inputs on the device, whatever --inputs says.
+need=$inputs
+[ $mode = device ] && [ "$need" -lt 10000 ] && need=10000
+gate demo_identity "$([ "${rc[bench]:-1}" = 0 ] && [[ $ident == *": PASS" ]] && [ "${ident_n:-0}" -ge "$need" ] && echo 1)" \
   "${ident:-$(grep -m1 '^cuda: not measured' "$work/bench.out" 2>/dev/null || echo "bench did not run (exit ${rc[bench]:-none})")}"
 ran_cuda() { has "$1" '^device: cuda \(' && ! has "$1" 'device error'; }
 gate simulate_cuda "$([ "${rc[simulate]:-1}" = 0 ] && ran_cuda simulate && echo 1)" \
