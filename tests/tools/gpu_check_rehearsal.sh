@@ -28,7 +28,7 @@ done
 [ "$(grep -c '^  \[PASS\]' "$r")" = 0 ] || fail "a device check passed without a device"
 grep -q '^  \[FAIL\] cuda_tests: 0 CudaSim tests passed, 8 skipped, 0 failed' "$r" || fail "the skipped CUDA tests are not counted"
 grep -qE '^  \[FAIL\] demo_identity: cuda: not measured \(no device: ' "$r" || fail "bench_gpu does not say why"
-[ "$(grep -c '^  \[ok\] ' "$r")" = 10 ] || fail "not every rehearsal expectation was met"
+[ "$(grep -c '^  \[ok\] ' "$r")" = 11 ] || fail "not every rehearsal expectation was met"
 grep -q '^  \[WRONG\]' "$r" && fail "a rehearsal expectation was wrong"
 for f in gpu_check.json gpu_check.log test_cuda.log bench_gpu.json; do
   [ -s "$base/rehearsal/$f" ] || fail "no $f in \$OUT"

@@ -22,6 +22,8 @@ grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$build/CMakeCache.txt" || refuse "$
 grep -q '^CMAKE_CUDA_COMPILER:[A-Z]*=.*nvcc$' "$build/CMakeCache.txt" ||
   refuse "$build was configured without nvcc, so its binaries have no CUDA backend"
 PATH=$PATH:/usr/local/cuda/bin
+# Reconfigure first, so that the benchmark's compiled-in commit is this one.
+cmake -S . -B "$build" > /dev/null
 nice -n 10 cmake --build "$build" -j "$(nproc)" --target tc0flow bench_gpu test_circuits_cuda
 bins=("$build/tools/tc0flow" "$build/tools/bench/bench_gpu" "$build/tests/circuits/test_circuits_cuda")
 

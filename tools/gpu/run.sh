@@ -140,8 +140,9 @@ smoke=$work/smoke.tc0c
 step tests 90 test_circuits_cuda --gtest_color=no
 cp "$work/tests.out" "$out/test_cuda.log"
 cuda_named=$(sed -n 's/^CUDA device: //p' "$work/tests.out" | head -1)
-if [ $mode = device ] && [ -z "$gpu_name$cuda_named" ]; then
-  say "no CUDA device here (nvidia-smi: ${smi:-absent}; $(grep -m1 -oE 'no usable CUDA device[^]]*|built without CUDA[^]]*' "$work/tests.out"))"
+# Without a device our binaries can use (whatever nvidia-smi says), the rest would only burn time.
+if [ $mode = device ] && [ -z "$cuda_named" ]; then
+  say "no CUDA device here (nvidia-smi: ${smi:-absent}; $(grep -m1 -oE 'no usable CUDA device[^]]*|built without CUDA[^]]*' "$work/tests.out" || echo "the tests named none (exit ${rc[tests]})"))"
   say "stopping: the remaining steps need the device"
 else
   step smoke_model 20 tc0flow calibrate --model sampler/models/moons_mf2 --bits-weights 4 --bits-act 6 --count 32 -o "$work/smoke"
@@ -165,6 +166,8 @@ else
     step check_auto 120 tc0flow check "$smoke" --model "$work/smoke" --count "$check_count" --device auto
     step_env=(TC0_TEST_DEVICE=emulate,block-words=2,fail-after=2)
     step fallback_emulated 60 tc0flow check "$smoke" --model "$work/smoke" --count 1024 --device cuda
+    step_env=(TC0_TEST_DEVICE=emulate)
+    step bench_emulated 60 bench_gpu --circuit "$smoke" --inputs 1024 --json "$work/bench_emulated.json"
   fi
 fi
 
@@ -242,6 +245,8 @@ else
     "check --device auto passes on the CPU (${secs[check_auto]:-?} s for $check_count inputs)"
   expect "$([ "${rc[fallback_emulated]:-1}" = 0 ] && has fallback_emulated 'device error, continuing on the CPU' && has fallback_emulated 'mismatches: PASS' && echo 1)" \
     "a device failing part-way under check gives the CPU's verdict, with a message (emulated device)"
+  expect "$([ "${rc[bench_emulated]:-1}" = 0 ] && has bench_emulated '^identity: emulated == cpu on 1024 inputs .*: PASS$' && echo 1)" \
+    "bench_gpu's device rows run on the emulated device (identity, profile, JSON)"
   verdict=$([ $wrong = 0 ] && echo "PASS (rehearsal: no device, as expected)" || echo "FAIL (rehearsal)")
 fi
 
