@@ -15,7 +15,11 @@ bool cuda_available(std::string* why) {
   return false;
 }
 std::string cuda_device_name() { return ""; }
-CudaDeviceInfo cuda_device_info() { return CudaDeviceInfo{.why = kWhy}; }
+CudaDeviceInfo cuda_device_info() {
+  CudaDeviceInfo info;
+  info.why = kWhy;
+  return info;
+}
 std::string CudaDeviceInfo::describe() const { return why; }
 
 struct CudaEvaluator::Impl {};

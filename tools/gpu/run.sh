@@ -126,7 +126,7 @@ step() {
     { TIMEFORMAT='%U %S'; time timeout --kill-after=5 "$t" env "${step_env[@]}" "${launcher[@]}" "$(find_bin "$exe")" "$@" \
         > "$work/$name.out" 2>&1; } 2> "$work/$name.time"
     rc[$name]=$? secs[$name]=$(since "$t0")
-    cpu[$name]=$(awk '{printf "%.1f", $1 + $2}' "$work/$name.time")
+    cpu[$name]=$(tail -n 1 "$work/$name.time" | awk '{printf "%.1f", $1 + $2}')  # after any "Aborted" line
     cat "$work/$name.out" >> "$log"
     say "-- $name: exit ${rc[$name]} in ${secs[$name]} s (CPU ${cpu[$name]} s)"
   fi
