@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "numerics/mpfr_thread_cache.hpp"
+
 namespace tc0::sampler {
 
 namespace {
@@ -49,6 +51,7 @@ MpfrValue mpfr_from_rational(const Rational& q, mpfr_prec_t p) {
 
 int64_t round_certified(const std::function<MpfrValue(mpfr_prec_t)>& approx, int err_exp, Format out,
                         const Rational* clip) {
+  numerics::register_mpfr_thread_cache();  // callers run on any thread (check's references run beside the GPU)
   for (mpfr_prec_t p = 128; p <= 8192; p *= 2) {
     MpfrValue x = approx(p);
     MpfrValue lo(p + 64), hi(p + 64), e(64);

@@ -15,11 +15,19 @@ bool cuda_available(std::string* why) {
   return false;
 }
 std::string cuda_device_name() { return ""; }
+CudaDeviceInfo cuda_device_info() {
+  CudaDeviceInfo info;
+  info.why = kWhy;
+  return info;
+}
+std::string CudaDeviceInfo::describe() const { return why; }
 
 struct CudaEvaluator::Impl {};
 CudaEvaluator::CudaEvaluator(const sim::FlatNetwork&) { throw std::runtime_error(kWhy); }
 CudaEvaluator::~CudaEvaluator() = default;
-void CudaEvaluator::eval(uint64_t*, uint32_t, std::span<const uint32_t>) { throw std::runtime_error(kWhy); }
+void CudaEvaluator::eval(const uint64_t*, uint32_t, std::span<const uint32_t>, uint64_t*) { throw std::runtime_error(kWhy); }
 uint32_t CudaEvaluator::max_block_words() const { return 0; }
+std::string CudaEvaluator::name() const { return ""; }
+sim::DeviceProfile CudaEvaluator::profile() const { return {}; }
 
 }  // namespace tc0::circuits::cuda

@@ -1,7 +1,5 @@
 #include "circuits/sim/bitsim.hpp"
 
-#include "circuits/cuda/cuda_eval.hpp"
-
 #include <fmt/format.h>
 #include <immintrin.h>
 #include <omp.h>
@@ -252,31 +250,11 @@ BitSimulator::BitSimulator(const Network& ntk, SimOptions options)
     auto& slots = output_slots_.emplace_back();
     for (Signal s : o.bits) slots.push_back(flat_.signal_slot(s));
   }
-  if (options_.device != Device::cpu) {
-    std::string why;
-    if (cuda::cuda_available(&why)) {
-      gpu_ = std::make_unique<cuda::CudaEvaluator>(flat_);
-      for (const auto& lits : output_slots_)
-        for (uint32_t lit : lits) gpu_wanted_.push_back(lit >> 1);
-      std::sort(gpu_wanted_.begin(), gpu_wanted_.end());
-      gpu_wanted_.erase(std::unique(gpu_wanted_.begin(), gpu_wanted_.end()), gpu_wanted_.end());
-    } else if (options_.device == Device::cuda) {
-      throw std::runtime_error("--device cuda: " + why + " (use --device auto to fall back to the CPU)");
-    } else {
-      device_note_ = "no GPU, simulating on the CPU: " + why;
-    }
-  }
+  open_device_for(options_.device);
 }
 
 BitSimulator::~BitSimulator() = default;
 BitSimulator::BitSimulator(BitSimulator&&) noexcept = default;
-
-Device parse_device(const std::string& name) {
-  if (name == "cpu") return Device::cpu;
-  if (name == "cuda") return Device::cuda;
-  if (name == "auto") return Device::automatic;
-  throw std::invalid_argument(fmt::format("unknown device '{}': expected cpu, cuda or auto", name));
-}
 
 void BitSimulator::check_inputs(const BusBatch& inputs) const {
   if (inputs.size() != inputs_.size())
@@ -312,9 +290,10 @@ void BitSimulator::pack(const BusBatch& inputs, size_t s0, size_t count, uint64_
   }
 }
 
-void BitSimulator::unpack(const uint64_t* values, uint32_t B, size_t s0, size_t count, BusBatch& out) const {
+void BitSimulator::unpack(const uint64_t* values, uint32_t B, size_t s0, size_t count, BusBatch& out,
+                          const std::vector<std::vector<uint32_t>>& slot_lits) const {
   for (size_t o = 0; o < outputs_.size(); ++o) {
-    const auto& lits = output_slots_[o];
+    const auto& lits = slot_lits[o];
     const bool sgn = outputs_[o].is_signed;
     for (size_t i = 0; i < count; ++i) {
       uint64_t v = 0;
@@ -329,12 +308,18 @@ void BitSimulator::unpack(const uint64_t* values, uint32_t B, size_t s0, size_t 
 
 BusBatch BitSimulator::run(const BusBatch& inputs) const {
   check_inputs(inputs);
-  if (gpu_) return run_gpu(inputs);
   const size_t n = inputs.empty() ? 0 : inputs[0].size();
   BusBatch out(outputs_.size(), std::vector<int64_t>(n, 0));
+  if (device_) run_device(inputs, out);  // falls back to run_cpu() from a failed block on
+  else run_cpu(inputs, 0, out);
+  return out;
+}
+
+void BitSimulator::run_cpu(const BusBatch& inputs, size_t first, BusBatch& out) const {
+  const size_t n = inputs.empty() ? 0 : inputs[0].size();
   const uint32_t B = options_.block_words;
   const size_t block_samples = size_t(B) * 64;
-  const size_t num_blocks = (n + block_samples - 1) / block_samples;
+  const size_t num_blocks = (n - first + block_samples - 1) / block_samples;
   const uint32_t slots = flat_.num_slots();
   const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
   const bool avx512 = options_.avx512 && cpu_has_avx512();
@@ -345,34 +330,13 @@ BusBatch BitSimulator::run(const BusBatch& inputs) const {
     Scratch scratch;
 #pragma omp for schedule(dynamic, 1)
     for (size_t blk = 0; blk < num_blocks; ++blk) {
-      const size_t s0 = blk * block_samples;
+      const size_t s0 = first + blk * block_samples;
       const size_t count = std::min(block_samples, n - s0);
       pack(inputs, s0, count, values.data(), B);
       eval_block_with(flat_, values.data(), B, scratch, avx512);
-      unpack(values.data(), B, s0, count, out);
+      unpack(values.data(), B, s0, count, out, output_slots_);
     }
   }
-  return out;
-}
-
-BusBatch BitSimulator::run_gpu(const BusBatch& inputs) const {
-  // The GPU wants large blocks: as many words as the batch needs, bounded by the device memory and
-  // by a host staging buffer of about 1 GiB.
-  const size_t n = inputs.empty() ? 0 : inputs[0].size();
-  BusBatch out(outputs_.size(), std::vector<int64_t>(n, 0));
-  if (n == 0) return out;
-  const size_t slots = flat_.num_slots();
-  const size_t host_cap = std::max<size_t>(1, (size_t(1) << 30) / (slots * 8));
-  const uint32_t B = uint32_t(std::min<size_t>({(n + 63) / 64, host_cap, size_t(gpu_->max_block_words())}));
-  if (B == 0) throw std::runtime_error("the circuit does not fit in the GPU's memory; use --device cpu");
-  std::vector<uint64_t> values(slots * B, 0);
-  for (size_t s0 = 0; s0 < n; s0 += size_t(B) * 64) {
-    const size_t count = std::min(size_t(B) * 64, n - s0);
-    pack(inputs, s0, count, values.data(), B);
-    gpu_->eval(values.data(), B, gpu_wanted_);
-    unpack(values.data(), B, s0, count, out);
-  }
-  return out;
 }
 
 }  // namespace tc0::circuits::sim

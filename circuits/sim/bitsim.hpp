@@ -7,24 +7,16 @@
 // Every sample is computed independently of the others, so the bits do not depend on the thread
 // count or the block size.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "circuits/network.hpp"
+#include "circuits/sim/device.hpp"
 #include "circuits/sim/flat.hpp"
 
-namespace tc0::circuits::cuda {
-class CudaEvaluator;
-}
-
 namespace tc0::circuits::sim {
-
-// Where the gates are evaluated. `automatic` uses a GPU when one exists, else the CPU (and says so
-// through BitSimulator::device_note()); `cuda` refuses to construct without a usable GPU.
-enum class Device { cpu, cuda, automatic };
-// "cpu", "cuda" or "auto"; throws std::invalid_argument for anything else.
-Device parse_device(const std::string& name);
 
 struct SimOptions {
   int threads = 0;              // 0: OpenMP's default
@@ -34,7 +26,9 @@ struct SimOptions {
   // -1: automatic (0 with AVX-512, else 4); otherwise passed to flatten().
   int bitslice_pops = -1;
   bool avx512 = true;           // use the AVX-512 kernel when the CPU has it
-  Device device = Device::cpu;
+  Device device = Device::cpu;  // see device.hpp: a device streams blocks and falls back to the CPU
+  // Called once when a device error moves the rest of a run to the CPU (the message says why).
+  std::function<void(const std::string&)> on_fallback = nullptr;
 };
 
 // Whether this CPU runs the AVX-512 kernel.
@@ -65,18 +59,26 @@ class BitSimulator {
   // network's output buses. Values outside a port's range are refused (std::invalid_argument).
   BusBatch run(const BusBatch& inputs) const;
 
-  // The device that evaluates the gates, and for Device::automatic a line saying why it is the CPU
-  // when it is ("" otherwise).
-  bool on_gpu() const { return gpu_ != nullptr; }
-  const std::string& device_note() const { return device_note_; }
+  // Whether a device (device.hpp) evaluates the gates now, and what ran so far: the device, why it
+  // is the CPU under Device::automatic, a fallback after a device error, samples on each side.
+  // run() updates this record and may drop the device, so one simulator must not run() from two
+  // threads at once when a device is in use.
+  bool on_device() const { return device_ != nullptr; }
+  const DeviceRun& device_run() const { return device_run_; }
 
  private:
   void check_inputs(const BusBatch& inputs) const;
   // Packs samples [s0, s0 + count) of the inputs into the input slots of a block of B words.
   void pack(const BusBatch& inputs, size_t s0, size_t count, uint64_t* values, uint32_t B) const;
-  // Reads the output buses of samples [s0, s0 + count) back from an evaluated block.
-  void unpack(const uint64_t* values, uint32_t B, size_t s0, size_t count, BusBatch& out) const;
-  BusBatch run_gpu(const BusBatch& inputs) const;
+  // Reads the output buses of samples [s0, s0 + count) back from an evaluated block; lits[bus][bit]
+  // is the bit's slot in `values` << 1 | complement (output_slots_ for a whole block).
+  void unpack(const uint64_t* values, uint32_t B, size_t s0, size_t count, BusBatch& out,
+              const std::vector<std::vector<uint32_t>>& lits) const;
+  // Samples [first, n) of the batch on the CPU threads.
+  void run_cpu(const BusBatch& inputs, size_t first, BusBatch& out) const;
+  // The device part (device.cpp): choose the device, stream a batch through it.
+  void open_device_for(Device d);
+  void run_device(const BusBatch& inputs, BusBatch& out) const;
 
   FlatNetwork flat_;
   std::vector<Bus> inputs_;
@@ -84,9 +86,10 @@ class BitSimulator {
   std::vector<std::vector<uint32_t>> input_slots_;   // per port, per bit: value slot
   std::vector<std::vector<uint32_t>> output_slots_;  // per bus, per bit: slot << 1 | complement
   SimOptions options_;
-  std::unique_ptr<cuda::CudaEvaluator> gpu_;
-  std::vector<uint32_t> gpu_wanted_;  // output slots the GPU copies back
-  std::string device_note_;
+  mutable std::unique_ptr<DeviceBackend> device_;      // null on the CPU, and after a fallback
+  std::vector<uint32_t> device_wanted_;                // distinct output slots the device returns
+  std::vector<std::vector<uint32_t>> device_lits_;     // per bus, per bit: index in device_wanted_ << 1 | complement
+  mutable DeviceRun device_run_;
 };
 
 // Evaluates the gates of `flat` on one block: values holds num_slots x block_words words, slot-major

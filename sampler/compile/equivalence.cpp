@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <future>
 
 #include "circuits/sim/bitsim.hpp"
 #include "sampler/compile/recording_fixed.hpp"
@@ -107,7 +108,7 @@ EquivalenceResult check_equivalence(const Model& m, const SamplerSpec& spec, con
       throw std::invalid_argument(fmt::format("equivalence: circuit input '{}' has format {} but the model's state is {}",
                                               b.name, b.fmt.str(), m.act("state").str()));
   EquivalenceResult r;
-  circuits::sim::BitSimulator sim(ntk);
+  const circuits::sim::BitSimulator sim(ntk, o.simulator);
   const size_t batch = std::max<size_t>(64, o.batch);
   size_t nn = 0;
   const auto every = equivalence_inputs(m, o, &nn);
@@ -115,15 +116,24 @@ EquivalenceResult check_equivalence(const Model& m, const SamplerSpec& spec, con
     EquivalenceOptions part = o;
     part.count = std::min(batch, o.count - begin);
     std::vector<std::vector<Fixed>> in(every.begin() + long(begin), every.begin() + long(begin + part.count));
-    auto t0 = std::chrono::steady_clock::now();
-    auto want = run_fixed(m, spec, in);
-    r.seconds_fixed += seconds_since(t0);
-    t0 = std::chrono::steady_clock::now();
+    auto fixed = [&] {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto want = run_fixed(m, spec, in);
+      r.seconds_fixed += seconds_since(t0);
+      return want;
+    };
+    // With the circuit on a device, the reference runs on the CPU cores meanwhile.
+    std::future<std::vector<std::vector<int64_t>>> reference;
+    std::vector<std::vector<int64_t>> want;
+    if (sim.on_device()) reference = std::async(std::launch::async, fixed);
+    else want = fixed();
+    const auto t0 = std::chrono::steady_clock::now();
     circuits::sim::BusBatch bin(dim, std::vector<int64_t>(in.size()));
     for (size_t s = 0; s < in.size(); ++s)
       for (size_t d = 0; d < dim; ++d) bin[d][s] = in[s][d].raw;
     auto got = sim.run(bin);
     r.seconds_circuit += seconds_since(t0);
+    if (reference.valid()) want = reference.get();
     for (size_t s = 0; s < in.size(); ++s) {
       const size_t idx = begin + s;
       (idx < nn ? r.noise_inputs : r.random_inputs)++;
@@ -147,6 +157,7 @@ EquivalenceResult check_equivalence(const Model& m, const SamplerSpec& spec, con
     }
     if (o.progress) o.progress(begin + part.count, o.count);
   }
+  r.device = sim.device_run();
   return r;
 }
 

@@ -5,6 +5,8 @@
 // output bit must agree. On a mismatch the sampler is traced again with every operation recorded,
 // the failing input is simulated with all intermediate buses exposed and compared with the Fixed
 // model's values op by op, and the first diverging operation (index, kind, module) is reported.
+// The circuit is simulated on the device of `simulator` (circuits/sim/device.hpp); when that is a
+// GPU, the fixed-point reference of each batch runs on the CPU cores at the same time.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "circuits/network.hpp"
+#include "circuits/sim/bitsim.hpp"
 #include "sampler/compile/trace.hpp"
 #include "sampler/model.hpp"
 
@@ -23,6 +26,7 @@ struct EquivalenceOptions {
   double noise_fraction = 0.5;  // the rest are uniformly random bit patterns
   size_t batch = 4096;          // inputs simulated per batch
   CompileOptions compile{};     // how `ntk` was compiled (for the diagnosis retrace)
+  circuits::sim::SimOptions simulator{};  // threads, device (the diagnosis retrace runs on the CPU)
   std::function<void(size_t done, size_t total)> progress;
 };
 
@@ -42,7 +46,8 @@ struct Mismatch {
 struct EquivalenceResult {
   size_t compared = 0, mismatches = 0, noise_inputs = 0, random_inputs = 0;
   std::optional<Mismatch> first;
-  double seconds_fixed = 0, seconds_circuit = 0;
+  double seconds_fixed = 0, seconds_circuit = 0;  // overlapped when the circuit ran on a device
+  circuits::sim::DeviceRun device;                // where the circuit was simulated
   bool ok() const { return mismatches == 0; }
 };
 

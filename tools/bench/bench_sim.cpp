@@ -245,13 +245,14 @@ int main(int argc, char** argv) {
       // At most 16 GiB of value words on the device (a compiled sampler has 10^7 slots), a multiple of 8.
       const size_t fit = std::max<size_t>(8, ((size_t(1) << 31) / flat.num_slots()) / 8 * 8);
       const uint32_t words = std::min<uint32_t>(eval.max_block_words(), uint32_t(std::min<size_t>(fit, 1024)));
-      std::vector<uint64_t> values(size_t(flat.num_slots()) * words, 0);
+      std::vector<uint64_t> values(size_t(1 + flat.num_inputs) * words, 0);
       std::mt19937_64 rng(3);
-      for (size_t i = words; i < size_t(1 + flat.num_inputs) * words; ++i) values[i] = rng();
+      for (size_t i = words; i < values.size(); ++i) values[i] = rng();
       std::vector<uint32_t> outs;
       for (const Bus& b : ntk.output_buses())
         for (Signal sgl : b.bits) outs.push_back(flat.signal_slot(sgl) >> 1);
-      const double t = best_of(3, [&] { eval.eval(values.data(), words, outs); });
+      std::vector<uint64_t> got(outs.size() * words);
+      const double t = best_of(3, [&] { eval.eval(values.data(), words, outs, got.data()); });
       row("cuda_kernel", "cuda (device-resident)", size_t(words) * 64, edges * double(words) * 64 / t, {{"device", j["gpu"]}});
       // End to end through the simulator API, and the same bits as the CPU.
       sim::BitSimulator gsim(ntk, {.device = sim::Device::cuda});

@@ -17,6 +17,7 @@
 #include "numerics/reference.hpp"
 #include "tools/cli/command.hpp"
 #include "tools/cli/demo_stages.hpp"
+#include "tools/cli/device_option.hpp"
 
 namespace tc0::cli::demo {
 
@@ -201,6 +202,7 @@ tc0::cli::Registrar reg(
           ->check(CLI::Range(1, 10000000))
           ->capture_default_str();
       sub.add_flag("--save-circuit", opts->ctx.save_circuit, "Also write the circuit file DIR/sampler.tc0c");
+      tc0::cli::add_device_option(sub, opts->ctx.device);
       tc0::cli::add_json_option(sub, opts->json);
       return [opts] { return run(*opts); };
     });

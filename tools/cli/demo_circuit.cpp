@@ -22,6 +22,7 @@
 #include "sampler/image_grid.hpp"
 #include "sampler/run.hpp"
 #include "tools/cli/demo_stages.hpp"
+#include "tools/cli/device_option.hpp"
 #include "tools/explorer/site.hpp"
 
 namespace tc0::cli::demo {
@@ -242,8 +243,11 @@ void stage_equivalence(DemoContext& ctx) {
   for (size_t s = 0; s < ctx.grid_noise.size(); ++s)
     for (size_t d = 0; d < dim; ++d) in[d][s] = ctx.grid_noise[s][d];
   const auto t0 = Clock::now();
-  const circuits::sim::BitSimulator sim(ntk);
+  const circuits::sim::SimOptions so{.device = circuits::sim::parse_device(ctx.device),
+                                     .on_fallback = report_fallback("demo")};
+  const circuits::sim::BitSimulator sim(ntk, so);
   const auto out = sim.run(in);
+  fmt::print("  {}\n", sim.device_run().line());
   const double grid_s = seconds_since(t0);
   const Format fz = ctx.model->act("state");
   std::vector<std::vector<double>> values(ctx.grid_noise.size(), std::vector<double>(dim));
@@ -261,6 +265,7 @@ void stage_equivalence(DemoContext& ctx) {
   eo.count = ctx.equivalence_inputs;
   eo.seed = 1;
   eo.compile.linear.depth_budget = ctx.depth_budget;
+  eo.simulator = so;
   std::fflush(stdout);  // the progress line goes to stderr; keep the two streams in order
   eo.progress = [](size_t done, size_t total) {
     fmt::print(stderr, "\r  checked {}/{}", done, total);
@@ -272,12 +277,14 @@ void stage_equivalence(DemoContext& ctx) {
             fmt::format("{} inputs ({} quantised noise, {} random bit patterns), {} mismatches", r.compared,
                         r.noise_inputs, r.random_inputs, r.mismatches));
   if (r.first) fmt::print("  first mismatch: {}\n", r.first->describe());
-  fmt::print("  fixed-point sampler {:.1f} s, circuit simulation {:.1f} s ({:.2e} edge-samples/s on the CPU)\n",
+  fmt::print("  {}\n", r.device.line());
+  fmt::print("  fixed-point sampler {:.1f} s, circuit simulation {:.1f} s ({:.2e} edge-samples/s)\n",
              r.seconds_fixed, r.seconds_circuit, edge_samples / std::max(r.seconds_circuit, 1e-9));
   nlohmann::json section = {{"inputs", r.compared},         {"noise_inputs", r.noise_inputs},
                             {"random_inputs", r.random_inputs}, {"mismatches", r.mismatches},
                             {"seconds_fixed", r.seconds_fixed}, {"seconds_circuit", r.seconds_circuit},
                             {"edge_samples_per_second", edge_samples / std::max(r.seconds_circuit, 1e-9)},
+                            {"device", r.device.to_json()}, {"grid_device", sim.device_run().to_json()},
                             {"grid", "samples_circuit.png"}};
   if (r.first) section["first_mismatch"] = r.first->describe();
   ctx.report["stages"]["equivalence"] = section;

@@ -22,6 +22,7 @@ struct DemoContext {
   size_t equivalence_inputs = 1000;
   size_t grid_samples = 64;
   bool save_circuit = false;   // the demo circuit file is about 0.85 GB
+  std::string device = "auto";  // where the circuit is simulated (tools/cli/device_option.hpp)
 
   nlohmann::json report;
   bool pass = true;

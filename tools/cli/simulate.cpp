@@ -1,5 +1,6 @@
-// tc0flow simulate FILE [--inputs FILE | --random N --seed S] [--threads T]: runs the bit-parallel
-// simulator and prints the output buses as integers, one line per sample, bus names as header.
+// tc0flow simulate FILE [--inputs FILE | --random N --seed S] [--threads T] [--device D]: runs the
+// bit-parallel simulator (CPU or GPU, tools/cli/device_option.hpp) and prints the output buses as
+// integers, one line per sample, bus names as header; then one line naming the device that ran.
 //
 // Input file: a header line naming the input ports (input buses, and loose inputs by name) in any
 // order, then one line of integers per sample; '#' starts a comment. Signed buses take signed
@@ -17,17 +18,18 @@
 #include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/device_option.hpp"
 
 namespace {
 
 using namespace tc0::circuits;
 
 struct Options {
-  std::string file, inputs, output, json, device = "cpu";
+  std::string file, inputs, output, json, device = "auto";
   uint64_t random = 0, seed = 1;
   int threads = 0;
   uint32_t block_words = 4;
-  bool quiet = false;
+  bool quiet = false, profile = false;
 };
 
 std::string format_value(int64_t v, bool is_signed) {
@@ -114,15 +116,22 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
   sub.add_option("--block-words", o->block_words, "Words of 64 samples per block (1..64)");
   sub.add_option("-o,--output", o->output, "Write the output lines to this file instead of standard output");
   sub.add_flag("--quiet", o->quiet, "Do not print outputs (timing only)");
-  sub.add_option("--device", o->device, "Where to evaluate: cpu, cuda, or auto (a GPU when present, else the CPU)")
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  tc0::cli::add_device_option(sub, o->device);
+  sub.add_flag("--profile", o->profile,
+               "Print where the time went: loading, flattening (and uploading), and on a device packing, transfers "
+               "and kernels per level");
   tc0::cli::add_json_option(sub, o->json);
   return [o] {
     if (o->inputs.empty() && o->random == 0) throw std::runtime_error("give --inputs FILE or --random N");
+    const auto t_load = std::chrono::steady_clock::now();
     const Network ntk = io::load_native(o->file);
-    const sim::BitSimulator simulator(
-        ntk, {.threads = o->threads, .block_words = o->block_words, .device = sim::parse_device(o->device)});
-    if (!simulator.device_note().empty()) fmt::print(stderr, "tc0flow simulate: {}\n", simulator.device_note());
+    const auto t_setup = std::chrono::steady_clock::now();
+    const sim::BitSimulator simulator(ntk, {.threads = o->threads,
+                                            .block_words = o->block_words,
+                                            .device = sim::parse_device(o->device),
+                                            .on_fallback = tc0::cli::report_fallback("simulate")});
+    const double load_s = std::chrono::duration<double>(t_setup - t_load).count();
+    const double setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
     const auto& ports = simulator.inputs();
     const auto& outs = simulator.outputs();
     FILE* out = stdout;
@@ -166,9 +175,10 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
     if (!o->inputs.empty()) {
       run_chunk(read_inputs(o->inputs, ports));
     } else {
-      // Stream random patterns in chunks so memory stays bounded for any N.
+      // Stream random patterns in chunks so memory stays bounded for any N; on a device, chunks of
+      // whole device blocks.
       std::mt19937_64 rng(o->seed);
-      const uint64_t chunk = 1 << 16;
+      const uint64_t chunk = std::max<uint64_t>(1 << 16, simulator.device_run().block_samples);
       for (uint64_t done = 0; done < o->random; done += chunk) {
         const size_t n = size_t(std::min(chunk, o->random - done));
         sim::BusBatch in(ports.size(), std::vector<int64_t>(n));
@@ -181,11 +191,19 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
     const double edge_samples = double(ntk.num_edges()) * double(samples);
     fmt::print(stderr, "simulated {} samples in {:.3f} s: {:.3g} edge-samples/s\n", samples, seconds,
                seconds > 0 ? edge_samples / seconds : 0.0);
+    tc0::cli::print_device_line(stderr, simulator.device_run());
+    if (o->profile) {
+      fmt::print(stderr, "before simulating: loading the circuit {:.1f} s, flattening{} {:.1f} s\n", load_s,
+                 simulator.device_run().device != "cpu" ? " and uploading it to the device" : "", setup_s);
+      if (simulator.device_run().device != "cpu") fmt::print(stderr, "{}", simulator.device_run().profile.table());
+    }
     auto j = tc0::cli::report_header("simulate");
     j["file"] = o->file;
     j["samples"] = samples;
-    j["device"] = simulator.on_gpu() ? "cuda" : "cpu";
+    j["device"] = simulator.device_run().to_json();
     j["seconds"] = seconds;
+    j["load_seconds"] = load_s;
+    j["setup_seconds"] = setup_s;
     j["edge_samples_per_second"] = seconds > 0 ? edge_samples / seconds : 0.0;
     if (!rows.empty()) j["outputs_first_1000"] = rows;
     tc0::cli::write_json(o->json, j);
