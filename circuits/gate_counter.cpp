@@ -315,7 +315,8 @@ size_t GateCounter::find_reusable(std::span<const Signal> inputs, std::span<cons
     if (s.index() != 0) base = std::min(base, level_[s.index()]);
   reuse_base_ = base == UINT32_MAX ? 0 : base;
   // Five words per input: its number, its complement (or constant value), level, module level.
-  std::vector<std::array<uint64_t, 5>> d(inputs.size());
+  std::vector<std::array<uint64_t, 5>>& d = reuse_desc_;
+  d.resize(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Signal s = inputs[i];
     const uint32_t n = s.index();
@@ -329,7 +330,8 @@ size_t GateCounter::find_reusable(std::span<const Signal> inputs, std::span<cons
   reuse_key_.clear();
   for (uint32_t i : reuse_perm_) reuse_key_.insert(reuse_key_.end(), d[i].begin(), d[i].end());
   // A signal given twice would be merged by the sub-gadget: such an instance is not reused.
-  std::vector<uint32_t> nodes;
+  std::vector<uint32_t>& nodes = reuse_nodes_;
+  nodes.clear();
   for (Signal s : inputs)
     if (s.index() != 0) nodes.push_back(s.index());
   std::sort(nodes.begin(), nodes.end());

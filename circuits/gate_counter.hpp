@@ -13,6 +13,7 @@
 // gates by kind, the majority size sum (|w| + |theta|), and per module (paths relative to the
 // scope) gates, edges, stored entries and the module-local depth (chains of the module's own gates;
 // inputs count as other modules). tests/circuits/test_gate_counter.cpp checks it against Network.
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -138,6 +139,8 @@ class GateCounter {
   std::vector<Reusable> reusables_;  // kept across reset(): they describe sub-gadgets, not a scope
   std::unordered_multimap<uint64_t, size_t> reusable_index_;
   std::vector<uint64_t> reuse_key_;
+  std::vector<std::array<uint64_t, 5>> reuse_desc_;  // scratch of find_reusable
+  std::vector<uint32_t> reuse_nodes_;
   std::vector<uint32_t> reuse_perm_;  // sorted position -> input index (of the last find_reusable)
   uint32_t reuse_base_ = 0;           // base level of the last find_reusable's inputs
   uint64_t lists_stored_ = 0;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "circuits/gadgets/linear_form_plan.hpp"
 #include "proofs/circuit_encoding.hpp"
 #include "proofs/fixed_spec.hpp"
 
@@ -18,15 +19,6 @@ namespace tc0::proofs {
 
 using circuits::Network;
 using circuits::Signal;
-
-BigInt balanced_residue(const BigInt& a, int k) {
-  if (k < 0) return 0;
-  BigInt d = BigInt(1) << (k + 1);
-  BigInt r = a % d;
-  if (r < 0) r += d;
-  if (r > d / 2) r -= d;
-  return r;
-}
 
 namespace {
 
@@ -132,7 +124,10 @@ class BitProver {
       Vec r(T);
       for (size_t t = 0; t < T; ++t) {
         BigInt a = w_[t] < 0 ? BigInt(-w_[t]) : w_[t];
-        r[t] = w_[t] < 0 ? BigInt(-balanced_residue(a, lv)) : balanced_residue(a, lv);
+        // the anchors are the recipe's own levels (circuits/gadgets/linear_form_plan.hpp): the residue
+        // of |w| at level lv, on the term's complemented wire when w < 0
+        const BigInt r_abs = circuits::gadgets::balanced_residue(a, lv);
+        r[t] = w_[t] < 0 ? BigInt(-r_abs) : r_abs;
       }
       level_word[lv - (k - 1)] = add_word(r, true, lv);
     }

@@ -77,7 +77,4 @@ struct ColumnProof {
 ColumnProof prove_linear_form_columns(const circuits::Network& ntk, const circuits::Bus& out_bus,
                                       const LinearFormSpec& spec, const QueryOptions& opt, const std::string& name);
 
-// Balanced residue of a (>= 0) modulo 2^(k+1): the representative in (-2^k, 2^k], SPEC 3 recipe.
-BigInt balanced_residue(const BigInt& a, int k);
-
 }  // namespace tc0::proofs

@@ -124,6 +124,11 @@ ModelConfig parse_config(const std::string& text, const std::string& where) {
   m.time_conditioning = c.str(j, "time_conditioning", "", {"t_h", "t_r"}) == "t_h" ? TimeConditioning::t_h
                                                                                    : TimeConditioning::t_r;
   c.str(j, "acceleration", "", {"kinematic"});
+  // Optional: how exact constants that are not on an operation's grid are folded (SPEC.md section 2.4).
+  if (j.contains("constant_folding"))
+    m.constant_folding = c.str(j, "constant_folding", "", {"exact", "output_grid"}) == "exact"
+                             ? ConstantFolding::exact
+                             : ConstantFolding::output_grid;
   {
     const json& te = c.get(j, "time_embedding", "");
     const json& f = c.get(te, "freqs", "time_embedding.");

@@ -15,6 +15,10 @@ namespace tc0::sampler {
 enum class Architecture { dit, mlp };
 enum class TimeConditioning { t_h, t_r };  // second time input: h = t - r, or r
 enum class SamplerKind { mf1, mf2, euler };
+// How a model folds its exact constants (SPEC.md section 2.4): `exact` uses the value of the stored
+// double (LayerNorm's eps = 1e-6 sits on a 2^-72 grid, which the sum's weights then carry);
+// `output_grid` first rounds it (half to even) to the grid of the operation's output format.
+enum class ConstantFolding { exact, output_grid };
 
 SamplerKind sampler_kind_from_name(const std::string& s);  // throws std::invalid_argument
 std::string name(SamplerKind k);
@@ -51,6 +55,7 @@ struct ModelConfig {
   std::vector<Rational> freqs;  // time embedding frequencies, exact values of the stored doubles
   SamplerSpec sampler;
   Rational noise_clip{4};
+  ConstantFolding constant_folding = ConstantFolding::exact;
   DitConfig dit;
   MlpConfig mlp;
   std::map<std::string, Format> weight_formats;

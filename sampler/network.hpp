@@ -99,7 +99,14 @@ Vec<A> layer_norm(const A& a, const Model& m, const std::string& p, const Vec<A>
     c.push_back(a.lincomb(Rational(0), pm, pair, fc));
   }
   observe(a, p, ".centered", c);
-  auto var = a.dot(c, c, Rational(1, static_cast<int64_t>(D)), eps, m.act(p + ".var"));
+  const Format fvar = m.act(p + ".var");
+  // eps rounded to the variance's grid when the model asks for it (SPEC.md section 2.4)
+  const Rational eps_folded = m.config().constant_folding == ConstantFolding::exact
+                                  ? eps
+                                  : Rational(numerics::round_to_format(eps, fvar)) *
+                                        (fvar.frac() >= 0 ? Rational(BigInt(1), BigInt(1) << fvar.frac())
+                                                          : Rational(BigInt(1) << -fvar.frac()));
+  auto var = a.dot(c, c, Rational(1, static_cast<int64_t>(D)), eps_folded, fvar);
   observe(a, p, ".var", var);
   auto rstd = a.unary(UnaryFn::rsqrt, var, m.act(p + ".rstd"));
   observe(a, p, ".rstd", rstd);

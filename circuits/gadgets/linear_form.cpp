@@ -48,7 +48,8 @@ class RoundedBits {
     }
     // In node order, every fan-in list below is made sorted, as canonical gates store them: nothing
     // depends on the order of the terms (canonical.hpp), and the builder skips the sort.
-    std::stable_sort(terms_.begin(), terms_.end(), [](const Term& a, const Term& b) { return a.s.index() < b.s.index(); });
+    if (!std::is_sorted(terms_.begin(), terms_.end(), [](const Term& a, const Term& b) { return a.s.index() < b.s.index(); }))
+      std::stable_sort(terms_.begin(), terms_.end(), [](const Term& a, const Term& b) { return a.s.index() < b.s.index(); });
     for (const Term& t : terms_) {
       signals_.push_back(t.s);
       weights_.push_back(t.w);
@@ -156,11 +157,29 @@ int trailing_zeros(Weight w) {
 // Block-save reduction: sort by weight, sum groups exactly, return terms over the group sums' bits.
 template <class Ntk>
 std::vector<Term> group_reduce(Ntk& ntk, std::vector<Term> terms, size_t group) {
-  std::stable_sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {
-    Weight ma = a.w < 0 ? -a.w : a.w, mb = b.w < 0 ? -b.w : b.w;
-    return ma < mb;
-  });
-  std::vector<Term> out;
+  // by |weight|, ties in the given order (in one 64-bit key when the weights allow: the common case)
+  bool narrow = terms.size() < (size_t(1) << 32);
+  for (const Term& t : terms) narrow = narrow && t.w < (Weight(1) << 31) && t.w > -(Weight(1) << 31);
+  std::vector<uint32_t> order(terms.size());
+  if (narrow) {
+    std::vector<uint64_t> key(terms.size());
+    for (size_t i = 0; i < key.size(); ++i) key[i] = uint64_t(terms[i].w < 0 ? -terms[i].w : terms[i].w) << 32 | i;
+    std::sort(key.begin(), key.end());
+    for (size_t i = 0; i < key.size(); ++i) order[i] = uint32_t(key[i]);
+  } else {
+    std::vector<std::pair<Weight, uint32_t>> key(terms.size());
+    for (uint32_t i = 0; i < key.size(); ++i) key[i] = {terms[i].w < 0 ? -terms[i].w : terms[i].w, i};
+    std::sort(key.begin(), key.end());
+    for (size_t i = 0; i < key.size(); ++i) order[i] = key[i].second;
+  }
+  {
+    std::vector<Term> sorted(terms.size());
+    for (size_t i = 0; i < order.size(); ++i) sorted[i] = terms[order[i]];
+    terms = std::move(sorted);
+  }
+  std::vector<Term> out, scaled;
+  std::vector<Signal> signals;
+  std::vector<Weight> weights;
   for (size_t begin = 0; begin < terms.size(); begin += group) {
     std::span<const Term> chunk(terms.data() + begin, std::min(group, terms.size() - begin));
     if (chunk.size() == 1) {
@@ -170,9 +189,9 @@ std::vector<Term> group_reduce(Ntk& ntk, std::vector<Term> terms, size_t group) 
     // Factor out the common power of two so the group sum has as few bits as possible.
     int e = 126;
     for (const Term& t : chunk) e = std::min(e, trailing_zeros(t.w));
-    std::vector<Term> scaled(chunk.begin(), chunk.end());
-    std::vector<Signal> signals;
-    std::vector<Weight> weights;
+    scaled.assign(chunk.begin(), chunk.end());
+    signals.clear();
+    weights.clear();
     for (Term& t : scaled) {
       t.w >>= e;
       signals.push_back(t.s);

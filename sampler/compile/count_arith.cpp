@@ -406,38 +406,47 @@ class CountArith {
   // True when the inputs' instances are pairwise distinct (the common case, checked in O(n) for
   // inputs that come as a few increasing runs of instances).
   bool distinct_blocks(const Inputs& in) const {
-    std::vector<std::pair<uint64_t, uint64_t>> runs;  // [first, last] of each increasing run
+    constexpr size_t kRuns = 16;
+    std::pair<uint64_t, uint64_t> runs[kRuns];  // [first, last] of each increasing run
+    size_t n = 0;
     uint64_t prev = 0;
     for (const Value* v : in) {
       if (v->bits) return false;
       if (!v->block) continue;
-      if (!runs.empty() && v->block > prev) runs.back().second = v->block;
-      else runs.push_back({v->block, v->block});
+      if (n > 0 && v->block > prev) {
+        runs[n - 1].second = v->block;
+      } else if (n < kRuns) {
+        runs[n++] = {v->block, v->block};
+      } else {  // many runs: sort all instances
+        std::vector<uint64_t> all;
+        for (const Value* w : in)
+          if (w->block) all.push_back(w->block);
+        std::sort(all.begin(), all.end());
+        return std::adjacent_find(all.begin(), all.end()) == all.end();
+      }
       prev = v->block;
     }
-    if (runs.size() > 16) {
-      std::vector<uint64_t> all;
-      for (const Value* v : in)
-        if (v->block) all.push_back(v->block);
-      std::sort(all.begin(), all.end());
-      return std::adjacent_find(all.begin(), all.end()) == all.end();
-    }
-    std::sort(runs.begin(), runs.end());
-    for (size_t i = 1; i < runs.size(); ++i)
+    std::sort(runs, runs + n);
+    for (size_t i = 1; i < n; ++i)
       if (runs[i].first <= runs[i - 1].second) return false;
     return true;
+  }
+
+  // One word for an input in the common case: its shape, format and level above the base.
+  static uint64_t input_word(const Value& v, uint32_t base) {
+    const uint64_t level = v.block ? v.level - base : 0;
+    const uint64_t fmt = uint64_t(v.fmt.width()) << 9 | uint64_t(v.fmt.frac() + 256);
+    return uint64_t(v.shape) << 32 | fmt << 16 | level;
   }
 
   // The input pattern of an operation: formats, shapes, levels relative to the operation's base,
   // and which inputs come from the same instance.
   void append_signature(std::vector<uint64_t>& key, const Inputs& in, uint32_t base) const {
-    if (distinct_blocks(in)) {
+    bool small_levels = true;
+    for (const Value* v : in) small_levels = small_levels && (!v->block || v->level - base < 65536);
+    if (small_levels && distinct_blocks(in)) {
       key.push_back(0);
-      for (const Value* v : in) {
-        append_format(key, v->fmt);
-        key.push_back(v->shape);
-        key.push_back(v->block ? v->level - base : 0);
-      }
+      for (const Value* v : in) key.push_back(input_word(*v, base));
       return;
     }
     key.push_back(1);
@@ -514,7 +523,11 @@ class CountArith {
     GateCounter& g = counter_;
     g.reset();
     // One scratch input per distinct input bit, at its level relative to the operation.
-    node_of_.clear();  // (block, local) -> scratch node
+    // (block, local) -> scratch node: per input in the common case of distinct instances (bits of
+    // one bus may repeat: sign extension), through a hash map otherwise
+    const bool distinct = distinct_blocks(in);
+    node_of_.clear();
+    std::vector<uint32_t> local_node;
     std::vector<std::pair<uint32_t, uint32_t>> source;  // scratch input node -> (input, bit), first occurrence
     std::vector<bool> source_comp;
     std::vector<Bus> scratch(in.size());
@@ -522,21 +535,27 @@ class CountArith {
       Bus& s = scratch[i];
       s.name = "in";
       s.fmt = in[i]->fmt;
+      local_node.assign(size_t(in[i]->fmt.width()) + 1, 0);
       for (size_t j = 0; j < size_t(in[i]->fmt.width()); ++j) {
         const BitRef r = bit(*in[i], j);
         if (r.constant) {
           s.bits.push_back(r.comp ? circuits::kTrue : circuits::kFalse);
           continue;
         }
-        auto [it, fresh] = node_of_.try_emplace(r.block << 32 | r.local, 0);
-        if (fresh) {
-          it->second = g.create_input(r.level - base).index();
-          source.resize(it->second + 1, {UINT32_MAX, 0});
-          source_comp.resize(it->second + 1, false);
-          source[it->second] = {uint32_t(i), uint32_t(j)};
-          source_comp[it->second] = r.comp;
+        uint32_t* slot;
+        if (distinct && r.local < local_node.size()) {
+          slot = &local_node[r.local];
+        } else {
+          slot = &node_of_.try_emplace(r.block << 32 | r.local, 0).first->second;
         }
-        s.bits.push_back(Signal::make(it->second, r.comp));
+        if (*slot == 0) {
+          *slot = g.create_input(r.level - base).index();
+          source.resize(*slot + 1, {UINT32_MAX, 0});
+          source_comp.resize(*slot + 1, false);
+          source[*slot] = {uint32_t(i), uint32_t(j)};
+          source_comp[*slot] = r.comp;
+        }
+        s.bits.push_back(Signal::make(*slot, r.comp));
       }
     }
     const Bus out = build(g, std::span<const Bus>(scratch));

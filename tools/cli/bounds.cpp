@@ -146,6 +146,7 @@ int run(const Options& o) {
                                   base.arch.seed)
                     : "the model's");
   std::vector<BoundsPoint> pts;
+  std::vector<nlohmann::json> materialised;
   for (size_t i = 0; i < settings.size(); ++i) {
     const BoundsSetting& s = settings[i];
     if (settings.size() > 1) {
@@ -178,6 +179,9 @@ int run(const Options& o) {
                         st.max_fanin == t.max_fanin && st.majority_size == t.majority;
       fmt::print("  materialised: {}  -> {}\n", st.line(), same ? "equal to the count" : "DIFFERS from the count");
       if (!same) throw std::logic_error("the materialised circuit differs from the count (a counter bug)");
+      materialised.push_back({{"gates", st.gates}, {"edges", st.edges}, {"stored_edges", st.stored_edges},
+                              {"depth", st.output_depth}, {"max_fanin", st.max_fanin}, {"weight_bits", st.weight_bits},
+                              {"majority_size", st.majority_size.str()}});
     }
     pts.push_back(std::move(p));
   }
@@ -185,7 +189,10 @@ int run(const Options& o) {
   j["axis"] = axis ? nlohmann::json(axis_name(*axis)) : nlohmann::json(nullptr);
   j["weights"] = random ? "random" : "model";
   j["points"] = nlohmann::json::array();
-  for (const BoundsPoint& p : pts) j["points"].push_back(p.to_json());
+  for (size_t i = 0; i < pts.size(); ++i) {
+    j["points"].push_back(pts[i].to_json());
+    if (o.materialise) j["points"].back()["materialised"] = materialised[i];
+  }
   if (axis && pts.size() >= 2) {
     const ComponentFits f = fit_components(pts, *axis);
     auto fits_json = [](const std::map<std::string, tc0::numerics::PowerFit>& m) {

@@ -83,6 +83,10 @@ class Model:
         if (nz.get("generator"), nz.get("transform")) != ("xoshiro256**", "box-muller-cos"):
             raise ModelError(f"{cpath}: noise generator/transform (only xoshiro256** / box-muller-cos)")
         self.noise_clip = Fraction(float(nz["clip"]))
+        # SPEC.md section 2.4: "output_grid" rounds LayerNorm's eps to the variance's grid first
+        self.constant_folding = cfg.get("constant_folding", "exact")
+        if self.constant_folding not in ("exact", "output_grid"):
+            raise ModelError(f"{cpath}: constant_folding '{self.constant_folding}' (allowed exact, output_grid)")
         self.act_formats = {k: parse_format(v) for k, v in cfg["formats"]["activations"].items()}
         wformats = {k: parse_format(v) for k, v in cfg["formats"]["weights"].items()}
         if self.arch == "dit":

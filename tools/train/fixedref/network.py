@@ -63,7 +63,8 @@ def layer_norm(m, p, xs, fx):
     mean = rnd_q(Fraction(sum(xs), D) * value(1, fx), fm)
     K = max(fx, fm.f)
     c = [rnd((x << (K - fx)) - (mean << (K - fm.f)), K, fc) for x in xs]
-    var = rnd_q(m.ln_eps + Fraction(sum(v * v for v in c), D) * value(1, 2 * fc.f), fv)
+    eps = m.ln_eps if m.constant_folding == "exact" else value(rnd_q(m.ln_eps, fv), fv.f)
+    var = rnd_q(eps + Fraction(sum(v * v for v in c), D) * value(1, 2 * fc.f), fv)
     rstd = unary("rsqrt", var, fv, frs)
     return [rnd(v * rstd, fc.f + frs.f, fn) for v in c]
 
