@@ -1,11 +1,12 @@
 #pragma once
 // Bit-parallel, multi-threaded CPU evaluator of a threshold network (design in circuits/README.md).
 //
-// Samples are packed 64 to a machine word and processed in blocks of block_words words (64 x
-// block_words samples); each thread owns one scratch array of num_slots x block_words words and
-// walks the levelised gates of FlatNetwork, so memory is bounded by the circuit, not the batch.
-// Every sample is computed independently of the others, so the bits do not depend on the thread
-// count or the block size.
+// The network is compiled once into a register program (program.hpp: a kernel per gate class,
+// chosen by a cost model, values kept only while live). Samples are packed 64 to a machine word and
+// processed in blocks of block_words words (64 x block_words samples); each thread owns one register
+// file of num_registers x block words, bounded by the widest cut of the circuit, not by its size
+// nor the batch. Every sample is computed independently of the others, so the bits do not depend
+// on the thread count, the block size or the kernels.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "circuits/network.hpp"
 #include "circuits/sim/flat.hpp"
+#include "circuits/sim/program.hpp"
 
 namespace tc0::circuits::cuda {
 class CudaEvaluator;
@@ -28,12 +30,9 @@ Device parse_device(const std::string& name);
 
 struct SimOptions {
   int threads = 0;              // 0: OpenMP's default
-  uint32_t block_words = 4;     // words of 64 samples per block, 1..64
-  // Kernel choice (measured, see README): with AVX-512 the masked-add lane kernel beats bit-slicing
-  // on every gadget we measured, without it bit-slicing wins for weights with few set bits.
-  // -1: automatic (0 with AVX-512, else 4); otherwise passed to flatten().
-  int bitslice_pops = -1;
-  bool avx512 = true;           // use the AVX-512 kernel when the CPU has it
+  uint32_t block_words = 16;    // words of 64 samples per block, 1..64 (registers are rounded up to 8 words)
+  KernelPolicy kernels = KernelPolicy::automatic;  // the cost model, or one sum kernel for every gate (tests)
+  bool avx512 = true;           // use the AVX-512 kernels when the CPU has them
   Device device = Device::cpu;
 };
 
@@ -57,7 +56,8 @@ class BitSimulator {
   ~BitSimulator();
   BitSimulator(BitSimulator&&) noexcept;
 
-  const FlatNetwork& flat() const { return flat_; }
+  // The CPU program (empty when the GPU evaluates).
+  const Program& program() const { return program_; }
   const std::vector<Bus>& inputs() const { return inputs_; }
   const std::vector<Bus>& outputs() const { return outputs_; }
 
@@ -72,17 +72,20 @@ class BitSimulator {
 
  private:
   void check_inputs(const BusBatch& inputs) const;
-  // Packs samples [s0, s0 + count) of the inputs into the input slots of a block of B words.
-  void pack(const BusBatch& inputs, size_t s0, size_t count, uint64_t* values, uint32_t B) const;
+  // Packs samples [s0, s0 + count) of the inputs into their registers (stride words each).
+  void pack(const BusBatch& inputs, size_t s0, size_t count, uint64_t* regs, uint32_t stride) const;
   // Reads the output buses of samples [s0, s0 + count) back from an evaluated block.
-  void unpack(const uint64_t* values, uint32_t B, size_t s0, size_t count, BusBatch& out) const;
+  void unpack(const uint64_t* regs, uint32_t stride, size_t s0, size_t count, BusBatch& out) const;
   BusBatch run_gpu(const BusBatch& inputs) const;
 
-  FlatNetwork flat_;
+  Program program_;
+  FlatNetwork flat_;  // only for the GPU
   std::vector<Bus> inputs_;
   std::vector<Bus> outputs_;
-  std::vector<std::vector<uint32_t>> input_slots_;   // per port, per bit: value slot
-  std::vector<std::vector<uint32_t>> output_slots_;  // per bus, per bit: slot << 1 | complement
+  // CPU: program registers; GPU: flat slots.
+  std::vector<std::vector<uint32_t>> input_regs_;   // per port, per bit: register (0: never read)
+  std::vector<std::vector<uint32_t>> output_lits_;  // per bus, per bit: register << 1 | complement
+  bool avx512_ = false;
   SimOptions options_;
   std::unique_ptr<cuda::CudaEvaluator> gpu_;
   std::vector<uint32_t> gpu_wanted_;  // output slots the GPU copies back
@@ -91,7 +94,8 @@ class BitSimulator {
 
 // Evaluates the gates of `flat` on one block: values holds num_slots x block_words words, slot-major
 // (slot s occupies words [s * block_words, (s + 1) * block_words)); slot 0 and the input slots must be
-// filled. Exposed for the benchmark and the CUDA backend's cross-checks.
+// filled, and every gate slot is written. The CUDA backend's cross-checks use it (it runs the CPU
+// program of `flat` with every gate as an output).
 void eval_block(const FlatNetwork& flat, uint64_t* values, uint32_t block_words, bool avx512 = true);
 
 }  // namespace tc0::circuits::sim
