@@ -71,7 +71,7 @@ int64_t wrap_to_bus(int64_t v, size_t width, bool is_signed) {
 BitSimulator::BitSimulator(const Network& ntk, SimOptions options)
     : inputs_(input_ports(ntk)), outputs_(ntk.output_buses()), avx512_(options.avx512 && cpu_has_avx512()),
       options_(options) {
-  if (options_.block_words == 0 || options_.block_words > kMaxBlockWords)
+  if (options_.block_words > kMaxBlockWords)
     throw std::invalid_argument(
         fmt::format("simulator block size {} words is outside 1..{}", options_.block_words, kMaxBlockWords));
   if (options_.threads < 0) throw std::invalid_argument("simulator thread count must be >= 0");
@@ -123,6 +123,16 @@ BitSimulator::BitSimulator(const Network& ntk, SimOptions options)
     auto& lits = output_lits_.emplace_back();
     for (size_t b = 0; b < o.bits.size(); ++b) lits.push_back(program_.output_literals[k++]);
   }
+  block_words_ = options_.block_words;
+  if (block_words_ == 0) {
+    constexpr uint64_t kBudget = uint64_t(256) << 20;
+    block_words_ = 64;
+    while (block_words_ > 8 && uint64_t(program_.num_registers) * block_words_ * 8 > kBudget) block_words_ /= 2;
+  }
+}
+
+uint64_t BitSimulator::register_file_bytes() const {
+  return uint64_t(program_.num_registers) * register_stride(block_words_) * 8;
 }
 
 BitSimulator::~BitSimulator() = default;
@@ -184,10 +194,14 @@ BusBatch BitSimulator::run(const BusBatch& inputs) const {
   if (gpu_) return run_gpu(inputs);
   const size_t n = inputs.empty() ? 0 : inputs[0].size();
   BusBatch out(outputs_.size(), std::vector<int64_t>(n, 0));
-  const uint32_t B = options_.block_words, stride = register_stride(B);
+  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+  // Smaller blocks when the batch would leave threads idle or fill only part of a block (the bits
+  // do not depend on the block size).
+  uint32_t B = block_words_;
+  while (B > 8 && ((n + size_t(B) * 64 - 1) / (size_t(B) * 64) < size_t(threads) || size_t(B) * 32 >= n)) B /= 2;
+  const uint32_t stride = register_stride(B);
   const size_t block_samples = size_t(B) * 64;
   const size_t num_blocks = (n + block_samples - 1) / block_samples;
-  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
 
 #pragma omp parallel num_threads(threads)
   {

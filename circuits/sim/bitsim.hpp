@@ -30,7 +30,10 @@ Device parse_device(const std::string& name);
 
 struct SimOptions {
   int threads = 0;              // 0: OpenMP's default
-  uint32_t block_words = 16;    // words of 64 samples per block, 1..64 (registers are rounded up to 8 words)
+  // Words of 64 samples per block, 1..64 (registers are rounded up to 8 words); 0: the largest of
+  // 64, 32, 16, 8 whose register file stays within 256 MiB per thread (larger blocks spread the
+  // kernels' control over more samples: measured in circuits/README.md).
+  uint32_t block_words = 0;
   KernelPolicy kernels = KernelPolicy::automatic;  // the cost model, or one sum kernel for every gate (tests)
   bool avx512 = true;           // use the AVX-512 kernels when the CPU has them
   Device device = Device::cpu;
@@ -58,6 +61,9 @@ class BitSimulator {
 
   // The CPU program (empty when the GPU evaluates).
   const Program& program() const { return program_; }
+  // Words of 64 samples per block, and each CPU thread's register file in bytes.
+  uint32_t block_words() const { return block_words_; }
+  uint64_t register_file_bytes() const;
   const std::vector<Bus>& inputs() const { return inputs_; }
   const std::vector<Bus>& outputs() const { return outputs_; }
 
@@ -86,6 +92,7 @@ class BitSimulator {
   std::vector<std::vector<uint32_t>> input_regs_;   // per port, per bit: register (0: never read)
   std::vector<std::vector<uint32_t>> output_lits_;  // per bus, per bit: register << 1 | complement
   bool avx512_ = false;
+  uint32_t block_words_ = 0;
   SimOptions options_;
   std::unique_ptr<cuda::CudaEvaluator> gpu_;
   std::vector<uint32_t> gpu_wanted_;  // output slots the GPU copies back

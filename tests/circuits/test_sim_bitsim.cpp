@@ -216,7 +216,7 @@ TEST(BitSim, EmptyBatchAndBadInputsAreHandled) {
   EXPECT_THROW(sim.run(bad), std::invalid_argument);
   bad.pop_back();
   EXPECT_THROW(sim.run(bad), std::invalid_argument);
-  EXPECT_THROW(BitSimulator(ntk, {.threads = 1, .block_words = 0}), std::invalid_argument);
+  EXPECT_THROW(BitSimulator(ntk, {.threads = 1, .block_words = 65}), std::invalid_argument);
 }
 
 }  // namespace

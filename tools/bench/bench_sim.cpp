@@ -84,6 +84,11 @@ int main(int argc, char** argv) {
   bool external = true;
   std::vector<std::string> circuit_files;  // e.g. the demo sampler from `tc0flow compile`
   std::vector<std::string> modules;        // sub-modules of the last file, small enough for ABC/Verilator
+  // Whole-file rows: this commit's `tc0flow simulate` against another commit's, as child processes.
+  std::string tc0flow = (std::filesystem::path(argv[0]).parent_path() / ".." / "tc0flow").string();
+  std::string baseline, baseline_name = "baseline";
+  uint64_t whole_samples = 2048;
+  int verilator_timeout = 600;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -96,9 +101,15 @@ int main(int argc, char** argv) {
     else if (a == "--no-external") external = false;
     else if (a == "--circuit") circuit_files.push_back(next());
     else if (a == "--module") modules.push_back(next());
+    else if (a == "--tc0flow") tc0flow = next();
+    else if (a == "--baseline-tc0flow") baseline = next();
+    else if (a == "--baseline-name") baseline_name = next();
+    else if (a == "--whole-samples") whole_samples = std::stoull(next());
+    else if (a == "--verilator-timeout") verilator_timeout = std::stoi(next());
     else {
       fmt::print(stderr, "usage: bench_sim [--edge-samples E] [--block-words B] [--no-external] [--circuit FILE.tc0c]... "
-                         "[--module PATH]... [--json PATH]\n");
+                         "[--module PATH]... [--tc0flow PATH] [--baseline-tc0flow PATH --baseline-name NAME] "
+                         "[--whole-samples N] [--verilator-timeout S] [--json PATH]\n");
       return a == "--help" ? 0 : 1;
     }
   }
@@ -107,6 +118,7 @@ int main(int argc, char** argv) {
     std::string name;
     Network ntk;
     bool external = false;  // small enough for the berkeley-abc and Verilator anchors
+    std::string file;       // a circuit file: also timed through `tc0flow simulate` (this commit and the baseline)
   };
   std::vector<Circuit> circuits;
   {
@@ -114,14 +126,14 @@ int main(int argc, char** argv) {
     const Bus a = ntk.create_input_bus("a", tc0::numerics::Format(16, 0));
     const Bus b = ntk.create_input_bus("b", tc0::numerics::Format(16, 0));
     ntk.add_output_bus(gadgets::multiply_full(ntk, a, b));
-    circuits.push_back({"multiply 16x16 -> 32", std::move(ntk), true});
+    circuits.push_back({"multiply 16x16 -> 32", std::move(ntk), true, ""});
   }
   {
     Network ntk;
     const Bus a = ntk.create_input_bus("a", tc0::numerics::Format(32, 0));
     const Bus b = ntk.create_input_bus("b", tc0::numerics::Format(32, 0));
     ntk.add_output_bus(gadgets::multiply_full(ntk, a, b));
-    circuits.push_back({"multiply 32x32 -> 64", std::move(ntk), true});
+    circuits.push_back({"multiply 32x32 -> 64", std::move(ntk), true, ""});
   }
   {
     Network ntk;
@@ -132,16 +144,17 @@ int main(int argc, char** argv) {
       c.push_back({Weight((i * 37 + 11) % 255 - 127), 7});
     }
     ntk.add_output_bus(gadgets::dot_const(ntk, {3, 2}, c, xs, tc0::numerics::Format(16, 8)));
-    circuits.push_back({"dot product, 64 terms Q(16,8)", std::move(ntk)});
+    circuits.push_back({"dot product, 64 terms Q(16,8)", std::move(ntk), true, ""});
   }
 
-  for (const std::string& file : circuit_files)
-    circuits.push_back({std::filesystem::path(file).filename().string(), tc0::circuits::io::load_native(file)});
+  for (const std::string& file : circuit_files) {
+    circuits.push_back({std::filesystem::path(file).filename().string(), tc0::circuits::io::load_native(file), false, file});
+  }
   if (!modules.empty() && circuit_files.empty()) throw std::runtime_error("--module needs a --circuit to cut it from");
   const size_t source = circuits.size() - 1;
   for (const std::string& path : modules) {
     Network sub = tc0::circuits::extract_module(circuits[source].ntk, path);
-    circuits.push_back({path, std::move(sub), true});
+    circuits.push_back({path, std::move(sub), true, ""});
   }
 
   nlohmann::json j;
@@ -226,13 +239,15 @@ int main(int argc, char** argv) {
     }
     const double cpu1 = j["results"].back()["edge_samples_per_s"].get<double>() /
                         j["results"].back()["ratio_to_1_thread"].get<double>();
+    // External rows: the last column is ours (one thread) over theirs, the ratio the targets are set in.
     auto row = [&](const std::string& evaluator, const std::string& label, size_t n, double rate, nlohmann::json extra) {
-      fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11.3g} {:>8.1f} {:>9.2f}\n", "", "", "", n, "-", label, rate,
-                 rate / scalar_rate, rate / cpu1);
+      fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11.3g} {:>8.1f} {:>9}\n", "", "", "", n, "-", label, rate,
+                 rate / scalar_rate, fmt::format("ours {:.2f}x", cpu1 / rate));
       std::fflush(stdout);  // rows survive a run that is stopped part-way
       extra.update({{"circuit", c.name}, {"gates", ntk.num_gates()}, {"edges", ntk.num_edges()}, {"evaluator", evaluator},
                     {"samples", n}, {"edge_samples_per_s", rate}, {"samples_per_s", rate / edges},
-                    {"ratio_to_scalar", rate / scalar_rate}, {"ratio_to_cpu_1_thread", rate / cpu1}});
+                    {"ratio_to_scalar", rate / scalar_rate}, {"ratio_to_cpu_1_thread", rate / cpu1},
+                    {"ours_1_thread_over_it", cpu1 / rate}});
       j["results"].push_back(extra);
     };
     if (gpu) {
@@ -268,9 +283,38 @@ int main(int argc, char** argv) {
       const auto abc = tc0::bench::abc_sim(ntk, dir / "abc", uint32_t(std::min(200000.0, external_samples / 64 * 10)));
       if (abc.ran) row("berkeley_abc_sim", "berkeley-abc sim (AIGER)", abc.samples, abc.samples_per_s * edges, {});
       else fmt::print("{:30} berkeley-abc: not measured ({})\n", "", abc.why);
-      const auto ver = tc0::bench::verilator_sim(ntk, dir / "verilator", uint64_t(external_samples));
-      if (ver.ran) row("verilator", "verilator (Verilog)", ver.samples, ver.samples_per_s * edges, {});
+      const auto ver = tc0::bench::verilator_sim(ntk, dir / "verilator", uint64_t(external_samples), verilator_timeout);
+      if (ver.ran) row("verilator", "verilator (Verilog)", ver.samples, ver.samples_per_s * edges, {{"build_seconds", ver.build_seconds}});
       else fmt::print("{:30} verilator: not measured ({})\n", "", ver.why);
+      if (!ver.ran) j["results"].push_back({{"circuit", c.name}, {"evaluator", "verilator"}, {"not_measured", ver.why}});
+      std::filesystem::remove_all(dir);
+    }
+    if (!c.file.empty()) {
+      // The whole circuit through the command line of this commit and of the baseline commit, one
+      // and two threads: samples/s of the simulation and the process's peak memory.
+      const std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("tc0-bench-{}", getpid());
+      std::filesystem::create_directories(dir);
+      for (int threads : {1, 2}) {
+        double ours = 0;
+        for (const auto& [name, binary] : {std::pair{std::string("this commit"), tc0flow}, std::pair{baseline_name, baseline}}) {
+          if (binary.empty()) continue;
+          const auto r = tc0::bench::tc0flow_simulate(binary, c.file, whole_samples, threads, dir / "simulate.json");
+          if (!r.ran) {
+            fmt::print("{:30} tc0flow simulate ({}): not measured ({})\n", "", name, r.why);
+            continue;
+          }
+          if (name == "this commit") ours = r.samples_per_s;
+          const std::string ratio = ours > 0 && name != "this commit" ? fmt::format("ours {:.2f}x", ours / r.samples_per_s) : "-";
+          fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11.3g} {:>8} {:>9}  {:.3g} samples/s, peak {:.0f} MiB\n", "", "",
+                     "", r.samples, "-", fmt::format("tc0flow simulate {}, {} thr", name, threads),
+                     r.samples_per_s * edges, "-", ratio, r.samples_per_s, r.peak_rss_mib);
+          std::fflush(stdout);
+          j["results"].push_back({{"circuit", c.name}, {"evaluator", "tc0flow_simulate"}, {"commit", name},
+                                  {"threads", threads}, {"samples", r.samples}, {"samples_per_s", r.samples_per_s},
+                                  {"edge_samples_per_s", r.samples_per_s * edges}, {"peak_rss_mib", r.peak_rss_mib},
+                                  {"ours_over_it", ours > 0 ? ours / r.samples_per_s : 0.0}});
+        }
+      }
       std::filesystem::remove_all(dir);
     }
   }
