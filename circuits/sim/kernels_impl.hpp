@@ -94,12 +94,11 @@ struct Kernels {
           continue;
         }
         if (n == 1) {
-          if (!in[0].flag) {
-            bits_[k] = in[0].p;
-          } else {
-            for (uint32_t i = 0; i < stride_; i += kW) V::store(r + i, V::bxor(V::load(in[0].p + i), V::ones()));
-            bits_[k] = r;
-          }
+          // Copied even when uncomplemented: the entry may be an input register that one of this
+          // instruction's outputs reuses, and the later outputs' comparisons still read the bits.
+          const T flip = V::splat(0 - uint64_t(in[0].flag));
+          for (uint32_t i = 0; i < stride_; i += kW) V::store(r + i, V::bxor(V::load(in[0].p + i), flip));
+          bits_[k] = r;
           continue;
         }
         uint64_t* c = nullptr;

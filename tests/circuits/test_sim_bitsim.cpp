@@ -143,6 +143,24 @@ TEST(BitSim, RegistersBoundedByTheWidestCut) {
   EXPECT_EQ(sim.run(in), reference_outputs(ntk, sim.inputs(), in));
 }
 
+// A family of thermometer gates whose fan-ins die at the family's instruction: its outputs take the
+// fan-ins' registers while the later members' comparisons still need the sum's bits.
+TEST(BitSim, FamilyOutputsReuseDyingInputRegisters) {
+  Network ntk;
+  const Bus a = ntk.create_input_bus("a", numerics::Format(6, 0), false);
+  const Weight ws[6] = {1, 2, 4, 8, 16, 32};
+  Bus y{"y", numerics::Format(40, 0), false, {}};
+  for (int j = 1; j < 64; j += 2) y.bits.push_back(ntk.create_threshold(a.bits, ws, j));
+  ntk.add_output_bus(y);
+  for (KernelPolicy policy : {KernelPolicy::automatic, KernelPolicy::tree, KernelPolicy::lanes})
+    for (bool avx512 : {true, false}) {
+      BitSimulator sim(ntk, {.kernels = policy, .avx512 = avx512});
+      BusBatch in(1);
+      for (int x = 0; x < 64; ++x) in[0].push_back(x);
+      EXPECT_EQ(sim.run(in), reference_outputs(ntk, sim.inputs(), in)) << int(policy) << " avx512 " << avx512;
+    }
+}
+
 TEST(BitSim, ExhaustiveSmallNetwork) {
   // Two 4-bit unsigned buses, every one of the 256 patterns.
   Network ntk;

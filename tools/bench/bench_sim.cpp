@@ -79,7 +79,7 @@ sim::BusBatch random_batch(const std::vector<Bus>& ports, size_t n, uint64_t see
 
 int main(int argc, char** argv) {
   double edge_samples = 2e9;
-  uint32_t block_words = 4;
+  uint32_t block_words = 0;  // 0: the simulator's choice
   std::string json_path = "bench_sim.json";
   bool external = true;
   std::vector<std::string> circuit_files;  // e.g. the demo sampler from `tc0flow compile`
@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
   const bool gpu = tc0::circuits::cuda::cuda_available(&no_gpu_why);
   j["gpu"] = gpu ? tc0::circuits::cuda::cuda_device_name() : "none: " + no_gpu_why;
 
-  fmt::print("bench_sim: commit {}, {} ({} cores, AVX-512 {}), block {} words\n", TC0_GIT_COMMIT, cpu_model(),
+  fmt::print("bench_sim: commit {}, {} ({} cores, AVX-512 {}), block {} words (0: the simulator's choice)\n", TC0_GIT_COMMIT, cpu_model(),
              std::thread::hardware_concurrency(), sim::cpu_has_avx512() ? "yes" : "no", block_words);
   fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11} {:>8} {:>9}\n", "circuit", "gates", "edges", "samples",
              "kernels", "evaluator", "edge-smp/s", "/scalar", "/1 thread");
@@ -180,21 +180,21 @@ int main(int argc, char** argv) {
     const double edges = double(ntk.num_edges());
     // Large circuits (a compiled sampler): one block per thread is enough, measured once.
     const bool large = edges > 1e8;
-    const size_t samples = std::max<size_t>(large ? 2 * 64 * block_words : 4096, size_t(edge_samples / edges) / 64 * 64);
+    const size_t samples = std::max<size_t>(large ? 8192 : 4096, size_t(edge_samples / edges) / 64 * 64);
     const int repeats = large ? 1 : 2;
     const size_t scalar_samples = std::max<size_t>(8, size_t(edge_samples / 20 / edges));
-    sim::BitSimulator probe(ntk, {.threads = 1, .block_words = block_words});
+    const std::vector<Bus> ports = sim::input_ports(ntk);
 
     // Anchor: the scalar reference evaluator, sample by sample.
-    const sim::BusBatch sin = random_batch(probe.inputs(), scalar_samples, 1);
+    const sim::BusBatch sin = random_batch(ports, scalar_samples, 1);
     std::vector<uint32_t> position(ntk.num_nodes(), 0);
     for (uint32_t i = 0; i < ntk.num_inputs(); ++i) position[ntk.inputs()[i]] = i;
     const double t_scalar = best_of(1, [&] {
       for (size_t s = 0; s < scalar_samples; ++s) {
         std::vector<bool> iv(ntk.num_inputs());
-        for (size_t p = 0; p < probe.inputs().size(); ++p)
-          for (size_t b = 0; b < probe.inputs()[p].bits.size(); ++b)
-            iv[position[probe.inputs()[p].bits[b].index()]] = (uint64_t(sin[p][s]) >> b) & 1;
+        for (size_t p = 0; p < ports.size(); ++p)
+          for (size_t b = 0; b < ports[p].bits.size(); ++b)
+            iv[position[ports[p].bits[b].index()]] = (uint64_t(sin[p][s]) >> b) & 1;
         volatile bool sink = evaluate_nodes(ntk, iv).back();
         (void)sink;
       }
@@ -206,7 +206,7 @@ int main(int argc, char** argv) {
                             {"evaluator", "scalar_reference"}, {"threads", 1}, {"samples", scalar_samples},
                             {"edge_samples_per_s", scalar_rate}});
 
-    const sim::BusBatch in = random_batch(probe.inputs(), samples, 2);
+    const sim::BusBatch in = random_batch(ports, samples, 2);
     sim::BusBatch first;
     struct Config {
       const char* name;
