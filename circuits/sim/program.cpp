@@ -32,11 +32,11 @@ int bit_length(U128 v) {
 }
 Weight abs128(Weight w) { return w < 0 ? -w : w; }
 
-// Cost model, in vector instructions per 512 samples (AVX-512; the portable kernels keep the same
-// ratios closely enough). A carry-save full adder is 3 loads, 3 ops and 2 stores, and about one
-// happens per non-zero digit; resolving the counter costs a few ops per column. A lane edge is
-// 8 words x (mask extraction + 8 masked adds). Measured on bench_sim's circuits (README): the
-// counter wins unless the weights have more than about 16 non-zero digits each.
+// Cost model, in vector instructions per 512 samples (AVX-512; the portable kernels keep about the
+// same ratios). A carry-save full adder is 3 loads, 3 ops and 2 stores, and about one happens per
+// non-zero digit; resolving the counter costs a few ops per column. A lane edge is 8 words x (mask
+// extraction + 8 masked adds). So the counter wins unless the weights average more than about 16
+// non-zero digits; tools/bench/README.md has both kernels forced on the bench circuits.
 constexpr double kCostPerDigit = 8.0;
 constexpr double kCostPerColumn = 8.0;
 constexpr double kCostPerLaneEdge = 136.0;

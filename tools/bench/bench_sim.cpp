@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   // Whole-file rows: this commit's `tc0flow simulate` against another commit's, as child processes.
   std::string tc0flow = (std::filesystem::path(argv[0]).parent_path() / ".." / "tc0flow").string();
   std::string baseline, baseline_name = "baseline";
-  uint64_t whole_samples = 2048;
+  uint64_t whole_samples = 4096;
   int verilator_timeout = 600;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -112,6 +112,36 @@ int main(int argc, char** argv) {
                          "[--whole-samples N] [--verilator-timeout S] [--json PATH]\n");
       return a == "--help" ? 0 : 1;
     }
+  }
+
+  // The whole circuit files first, through the command line of this commit and of the baseline
+  // commit (child processes, one after the other, before this process holds any circuit): samples/s
+  // of the simulation and each process's peak memory, one and two threads.
+  nlohmann::json whole = nlohmann::json::array();
+  for (const std::string& file : circuit_files) {
+    const std::string name = std::filesystem::path(file).filename().string();
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("tc0-bench-{}", getpid());
+    std::filesystem::create_directories(dir);
+    for (int threads : {1, 2}) {
+      double ours = 0;
+      for (const auto& [label, binary] : {std::pair{std::string("this commit"), tc0flow}, std::pair{baseline_name, baseline}}) {
+        if (binary.empty()) continue;
+        const auto r = tc0::bench::tc0flow_simulate(binary, file, whole_samples, threads, dir / "simulate.json");
+        if (!r.ran) {
+          fmt::print("{}: tc0flow simulate ({}): not measured ({})\n", name, label, r.why);
+          continue;
+        }
+        if (label == "this commit") ours = r.samples_per_s;
+        const std::string ratio = ours > 0 && label != "this commit" ? fmt::format("ours {:.2f}x", ours / r.samples_per_s) : "";
+        fmt::print("{}: tc0flow simulate ({}), {} thread{}: {} samples, {:.3g} samples/s, peak {:.0f} MiB  {}\n", name, label,
+                   threads, threads > 1 ? "s" : "", r.samples, r.samples_per_s, r.peak_rss_mib, ratio);
+        std::fflush(stdout);
+        whole.push_back({{"circuit", name}, {"evaluator", "tc0flow_simulate"}, {"commit", label}, {"threads", threads},
+                         {"samples", r.samples}, {"samples_per_s", r.samples_per_s}, {"peak_rss_mib", r.peak_rss_mib},
+                         {"ours_over_it", ours > 0 ? ours / r.samples_per_s : 0.0}});
+      }
+    }
+    std::filesystem::remove_all(dir);
   }
 
   struct Circuit {
@@ -166,7 +196,7 @@ int main(int argc, char** argv) {
   j["edge_samples_target"] = edge_samples;
   j["avx512"] = sim::cpu_has_avx512();
   j["block_words"] = block_words;
-  j["results"] = nlohmann::json::array();
+  j["results"] = whole;
   std::string no_gpu_why;
   const bool gpu = tc0::circuits::cuda::cuda_available(&no_gpu_why);
   j["gpu"] = gpu ? tc0::circuits::cuda::cuda_device_name() : "none: " + no_gpu_why;
@@ -211,13 +241,21 @@ int main(int argc, char** argv) {
     struct Config {
       const char* name;
       sim::SimOptions opt;
+      bool two_threads = true;
     };
     std::vector<Config> configs;
     if (sim::cpu_has_avx512()) configs.push_back({"avx512", {.block_words = block_words, .avx512 = true}});
     if (!large || configs.empty()) configs.push_back({"portable", {.block_words = block_words, .avx512 = false}});
+    // The cost model against each sum kernel forced on every gate (one thread).
+    if (!large && sim::cpu_has_avx512()) {
+      configs.push_back({"avx512 tree only", {.block_words = block_words, .kernels = sim::KernelPolicy::tree}, false});
+      configs.push_back({"avx512 lanes only", {.block_words = block_words, .kernels = sim::KernelPolicy::lanes}, false});
+    }
+    double ours1 = 0;  // the first configuration (the cost model), one thread: what the anchors are compared with
     for (Config cfg : configs) {
       double rate1 = 0;
       for (int threads : {1, 2}) {
+        if (threads == 2 && !cfg.two_threads) continue;
         cfg.opt.threads = threads;
         sim::BitSimulator simulator(ntk, cfg.opt);
         const uint64_t* k = simulator.program().gates_per_kind;
@@ -228,6 +266,7 @@ int main(int argc, char** argv) {
         else if (out != first) throw std::runtime_error("bench_sim: results differ between configurations");
         const double rate = edges * double(samples) / t;
         if (threads == 1) rate1 = rate;
+        if (threads == 1 && ours1 == 0) ours1 = rate;
         fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11.3g} {:>8.1f} {:>9.2f}\n", "", "", "", samples,
                    fmt::format("{}/{}/{}/{}", k[0], k[1], k[2], k[3]), fmt::format("bit-parallel {}, {} thr", cfg.name, threads),
                    rate, rate / scalar_rate, rate / rate1);
@@ -237,8 +276,7 @@ int main(int argc, char** argv) {
                                 {"ratio_to_1_thread", rate / rate1}, {"gates_lut3_and_tree_lanes", {k[0], k[1], k[2], k[3]}}});
       }
     }
-    const double cpu1 = j["results"].back()["edge_samples_per_s"].get<double>() /
-                        j["results"].back()["ratio_to_1_thread"].get<double>();
+    const double cpu1 = ours1;
     // External rows: the last column is ours (one thread) over theirs, the ratio the targets are set in.
     auto row = [&](const std::string& evaluator, const std::string& label, size_t n, double rate, nlohmann::json extra) {
       fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11.3g} {:>8.1f} {:>9}\n", "", "", "", n, "-", label, rate,
@@ -287,34 +325,6 @@ int main(int argc, char** argv) {
       if (ver.ran) row("verilator", "verilator (Verilog)", ver.samples, ver.samples_per_s * edges, {{"build_seconds", ver.build_seconds}});
       else fmt::print("{:30} verilator: not measured ({})\n", "", ver.why);
       if (!ver.ran) j["results"].push_back({{"circuit", c.name}, {"evaluator", "verilator"}, {"not_measured", ver.why}});
-      std::filesystem::remove_all(dir);
-    }
-    if (!c.file.empty()) {
-      // The whole circuit through the command line of this commit and of the baseline commit, one
-      // and two threads: samples/s of the simulation and the process's peak memory.
-      const std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("tc0-bench-{}", getpid());
-      std::filesystem::create_directories(dir);
-      for (int threads : {1, 2}) {
-        double ours = 0;
-        for (const auto& [name, binary] : {std::pair{std::string("this commit"), tc0flow}, std::pair{baseline_name, baseline}}) {
-          if (binary.empty()) continue;
-          const auto r = tc0::bench::tc0flow_simulate(binary, c.file, whole_samples, threads, dir / "simulate.json");
-          if (!r.ran) {
-            fmt::print("{:30} tc0flow simulate ({}): not measured ({})\n", "", name, r.why);
-            continue;
-          }
-          if (name == "this commit") ours = r.samples_per_s;
-          const std::string ratio = ours > 0 && name != "this commit" ? fmt::format("ours {:.2f}x", ours / r.samples_per_s) : "-";
-          fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11.3g} {:>8} {:>9}  {:.3g} samples/s, peak {:.0f} MiB\n", "", "",
-                     "", r.samples, "-", fmt::format("tc0flow simulate {}, {} thr", name, threads),
-                     r.samples_per_s * edges, "-", ratio, r.samples_per_s, r.peak_rss_mib);
-          std::fflush(stdout);
-          j["results"].push_back({{"circuit", c.name}, {"evaluator", "tc0flow_simulate"}, {"commit", name},
-                                  {"threads", threads}, {"samples", r.samples}, {"samples_per_s", r.samples_per_s},
-                                  {"edge_samples_per_s", r.samples_per_s * edges}, {"peak_rss_mib", r.peak_rss_mib},
-                                  {"ours_over_it", ours > 0 ? ours / r.samples_per_s : 0.0}});
-        }
-      }
       std::filesystem::remove_all(dir);
     }
   }
