@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   uint32_t block_words = 0;  // 0: the simulator's choice
   std::string json_path = "bench_sim.json";
   bool external = true;
+  bool verilator = true;  // --no-verilator: berkeley-abc only (Verilator's C++ builds take minutes per module)
   std::vector<std::string> circuit_files;  // e.g. the demo sampler from `tc0flow compile`
   std::vector<std::string> modules;        // sub-modules of the last file, small enough for ABC/Verilator
   // Whole-file rows: this commit's `tc0flow simulate` against another commit's, as child processes.
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
     else if (a == "--block-words") block_words = uint32_t(std::stoul(next()));
     else if (a == "--json") json_path = next();
     else if (a == "--no-external") external = false;
+    else if (a == "--no-verilator") verilator = false;
     else if (a == "--circuit") circuit_files.push_back(next());
     else if (a == "--module") modules.push_back(next());
     else if (a == "--tc0flow") tc0flow = next();
@@ -108,7 +110,7 @@ int main(int argc, char** argv) {
     else if (a == "--verilator-timeout") verilator_timeout = std::stoi(next());
     else {
       fmt::print(stderr, "usage: bench_sim [--edge-samples E] [--block-words B] [--no-external] [--circuit FILE.tc0c]... "
-                         "[--module PATH]... [--tc0flow PATH] [--baseline-tc0flow PATH --baseline-name NAME] "
+                         "[--module PATH]... [--no-verilator] [--tc0flow PATH] [--baseline-tc0flow PATH --baseline-name NAME] "
                          "[--whole-samples N] [--verilator-timeout S] [--json PATH]\n");
       return a == "--help" ? 0 : 1;
     }
@@ -321,7 +323,8 @@ int main(int argc, char** argv) {
       const auto abc = tc0::bench::abc_sim(ntk, dir / "abc", uint32_t(std::min(200000.0, external_samples / 64 * 10)));
       if (abc.ran) row("berkeley_abc_sim", "berkeley-abc sim (AIGER)", abc.samples, abc.samples_per_s * edges, {});
       else fmt::print("{:30} berkeley-abc: not measured ({})\n", "", abc.why);
-      const auto ver = tc0::bench::verilator_sim(ntk, dir / "verilator", uint64_t(external_samples), verilator_timeout);
+      const auto ver = verilator ? tc0::bench::verilator_sim(ntk, dir / "verilator", uint64_t(external_samples), verilator_timeout)
+                                 : tc0::bench::ExternalResult{false, "not run (--no-verilator)"};
       if (ver.ran) row("verilator", "verilator (Verilog)", ver.samples, ver.samples_per_s * edges, {{"build_seconds", ver.build_seconds}});
       else fmt::print("{:30} verilator: not measured ({})\n", "", ver.why);
       if (!ver.ran) j["results"].push_back({{"circuit", c.name}, {"evaluator", "verilator"}, {"not_measured", ver.why}});

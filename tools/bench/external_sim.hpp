@@ -219,7 +219,7 @@ int main(int argc, char** argv) {{
   int st = 0;
   const auto t_build = std::chrono::steady_clock::now();
   const std::string build = run_capture(
-      fmt::format("cd '{}' && timeout {} verilator --cc --exe --build -O3 -Wno-fatal -Wno-lint -Wno-style --top-module tc0 "
+      fmt::format("cd '{}' && timeout --kill-after=10 {} verilator --cc --exe --build -O3 -Wno-fatal -Wno-lint -Wno-style --top-module tc0 "
                   "-CFLAGS -O2 -Mdir obj tc0.v harness.cpp -j 2",
                   dir.string(), build_timeout_s),
       &st);
