@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   std::string json_path = "bench_sim.json";
   bool external = true;
   bool verilator = true;  // --no-verilator: berkeley-abc only (Verilator's C++ builds take minutes per module)
+  bool modules_only = false;  // --modules-only: only the --module rows (the circuit files are their source)
   std::vector<std::string> circuit_files;  // e.g. the demo sampler from `tc0flow compile`
   std::vector<std::string> modules;        // sub-modules of the last file, small enough for ABC/Verilator
   // Whole-file rows: this commit's `tc0flow simulate` against another commit's, as child processes.
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
     else if (a == "--json") json_path = next();
     else if (a == "--no-external") external = false;
     else if (a == "--no-verilator") verilator = false;
+    else if (a == "--modules-only") modules_only = true;
     else if (a == "--circuit") circuit_files.push_back(next());
     else if (a == "--module") modules.push_back(next());
     else if (a == "--tc0flow") tc0flow = next();
@@ -110,7 +112,7 @@ int main(int argc, char** argv) {
     else if (a == "--verilator-timeout") verilator_timeout = std::stoi(next());
     else {
       fmt::print(stderr, "usage: bench_sim [--edge-samples E] [--block-words B] [--no-external] [--circuit FILE.tc0c]... "
-                         "[--module PATH]... [--no-verilator] [--tc0flow PATH] [--baseline-tc0flow PATH --baseline-name NAME] "
+                         "[--module PATH]... [--modules-only] [--no-verilator] [--tc0flow PATH] [--baseline-tc0flow PATH --baseline-name NAME] "
                          "[--whole-samples N] [--verilator-timeout S] [--json PATH]\n");
       return a == "--help" ? 0 : 1;
     }
@@ -151,6 +153,7 @@ int main(int argc, char** argv) {
     Network ntk;
     bool external = false;  // small enough for the berkeley-abc and Verilator anchors
     std::string file;       // a circuit file: also timed through `tc0flow simulate` (this commit and the baseline)
+    std::string module;     // a module of the last circuit file, cut out when its row is measured
   };
   std::vector<Circuit> circuits;
   {
@@ -158,14 +161,14 @@ int main(int argc, char** argv) {
     const Bus a = ntk.create_input_bus("a", tc0::numerics::Format(16, 0));
     const Bus b = ntk.create_input_bus("b", tc0::numerics::Format(16, 0));
     ntk.add_output_bus(gadgets::multiply_full(ntk, a, b));
-    circuits.push_back({"multiply 16x16 -> 32", std::move(ntk), true, ""});
+    circuits.push_back({"multiply 16x16 -> 32", std::move(ntk), true, "", ""});
   }
   {
     Network ntk;
     const Bus a = ntk.create_input_bus("a", tc0::numerics::Format(32, 0));
     const Bus b = ntk.create_input_bus("b", tc0::numerics::Format(32, 0));
     ntk.add_output_bus(gadgets::multiply_full(ntk, a, b));
-    circuits.push_back({"multiply 32x32 -> 64", std::move(ntk), true, ""});
+    circuits.push_back({"multiply 32x32 -> 64", std::move(ntk), true, "", ""});
   }
   {
     Network ntk;
@@ -176,18 +179,16 @@ int main(int argc, char** argv) {
       c.push_back({Weight((i * 37 + 11) % 255 - 127), 7});
     }
     ntk.add_output_bus(gadgets::dot_const(ntk, {3, 2}, c, xs, tc0::numerics::Format(16, 8)));
-    circuits.push_back({"dot product, 64 terms Q(16,8)", std::move(ntk), true, ""});
+    circuits.push_back({"dot product, 64 terms Q(16,8)", std::move(ntk), true, "", ""});
   }
 
   for (const std::string& file : circuit_files) {
-    circuits.push_back({std::filesystem::path(file).filename().string(), tc0::circuits::io::load_native(file), false, file});
+    circuits.push_back({std::filesystem::path(file).filename().string(), tc0::circuits::io::load_native(file), false, file, ""});
   }
   if (!modules.empty() && circuit_files.empty()) throw std::runtime_error("--module needs a --circuit to cut it from");
   const size_t source = circuits.size() - 1;
-  for (const std::string& path : modules) {
-    Network sub = tc0::circuits::extract_module(circuits[source].ntk, path);
-    circuits.push_back({path, std::move(sub), true, ""});
-  }
+  // Modules are cut out one at a time, when their row is measured (all at once they took over 20 GiB).
+  for (const std::string& path : modules) circuits.push_back({path, Network(), true, "", path});
 
   nlohmann::json j;
   utsname u{};
@@ -207,7 +208,9 @@ int main(int argc, char** argv) {
              std::thread::hardware_concurrency(), sim::cpu_has_avx512() ? "yes" : "no", block_words);
   fmt::print("{:30} {:>6} {:>8} {:>9} {:>11}  {:26} {:>11} {:>8} {:>9}\n", "circuit", "gates", "edges", "samples",
              "kernels", "evaluator", "edge-smp/s", "/scalar", "/1 thread");
-  for (const Circuit& c : circuits) {
+  for (Circuit& c : circuits) {
+    if (modules_only && c.module.empty()) continue;
+    if (!c.module.empty()) c.ntk = tc0::circuits::extract_module(circuits[source].ntk, c.module);
     const Network& ntk = c.ntk;
     const double edges = double(ntk.num_edges());
     // Large circuits (a compiled sampler): one block per thread is enough, measured once.
@@ -330,6 +333,7 @@ int main(int argc, char** argv) {
       if (!ver.ran) j["results"].push_back({{"circuit", c.name}, {"evaluator", "verilator"}, {"not_measured", ver.why}});
       std::filesystem::remove_all(dir);
     }
+    if (!c.module.empty()) c.ntk = Network();  // one module in memory at a time
   }
   std::ofstream(json_path) << j.dump(2) << "\n";
   fmt::print("kernels = gates on the lut3 / and / counter-tree / int64-lane kernels; JSON: {}\n", json_path);
