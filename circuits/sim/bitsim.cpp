@@ -219,6 +219,47 @@ BusBatch BitSimulator::run(const BusBatch& inputs) const {
   return out;
 }
 
+BitBatch BitSimulator::run_bits(const BitBatch& input_bits, size_t n) const {
+  if (gpu_) throw std::invalid_argument("run_bits: bit-sliced batches are simulated on the CPU only");
+  const size_t words = (n + 63) / 64;
+  std::vector<uint32_t> in_regs;
+  for (const auto& port : input_regs_) in_regs.insert(in_regs.end(), port.begin(), port.end());
+  if (input_bits.size() != in_regs.size())
+    throw std::invalid_argument(fmt::format("run_bits: got {} input bits, the circuit has {}", input_bits.size(), in_regs.size()));
+  for (const auto& b : input_bits)
+    if (b.size() != words)
+      throw std::invalid_argument(fmt::format("run_bits: an input bit has {} words, {} samples need {}", b.size(), n, words));
+  std::vector<uint32_t> out_lits;
+  for (const auto& bus : output_lits_) out_lits.insert(out_lits.end(), bus.begin(), bus.end());
+  BitBatch out(out_lits.size(), std::vector<uint64_t>(words, 0));
+  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+  uint32_t B = block_words_;
+  while (B > 8 && ((words + B - 1) / B < size_t(threads) || size_t(B) / 2 >= words)) B /= 2;
+  const uint32_t stride = register_stride(B);
+  const size_t num_blocks = (words + B - 1) / B;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<uint64_t> regs(size_t(program_.num_registers) * stride, 0);
+    KernelScratch scratch;
+#pragma omp for schedule(dynamic, 1)
+    for (size_t blk = 0; blk < num_blocks; ++blk) {
+      const size_t w0 = blk * B, count = std::min<size_t>(B, words - w0);
+      for (size_t k = 0; k < in_regs.size(); ++k)
+        if (in_regs[k]) std::copy_n(input_bits[k].data() + w0, count, regs.data() + size_t(in_regs[k]) * stride);
+      run_program(program_, regs.data(), stride, scratch, avx512_);
+      for (size_t k = 0; k < out_lits.size(); ++k) {
+        const uint64_t* r = regs.data() + size_t(out_lits[k] >> 1) * stride;
+        const uint64_t flip = 0 - uint64_t(out_lits[k] & 1);
+        for (size_t w = 0; w < count; ++w) out[k][w0 + w] = r[w] ^ flip;
+      }
+    }
+  }
+  // Bits of samples past n are not defined by the inputs: clear them.
+  if (n % 64)
+    for (auto& o : out) o.back() &= (uint64_t(1) << (n % 64)) - 1;
+  return out;
+}
+
 BusBatch BitSimulator::run_gpu(const BusBatch& inputs) const {
   // The GPU wants large blocks: as many words as the batch needs, bounded by the device memory and
   // by a host staging buffer of about 1 GiB.

@@ -45,6 +45,8 @@ bool cpu_has_avx512();
 // Bus values, values[port][sample]. A signed bus is sign-extended to int64, an unsigned one
 // zero-extended (an unsigned 64-bit bus wraps into the int64 bit pattern).
 using BusBatch = std::vector<std::vector<int64_t>>;
+// Bit-sliced samples: one vector of (samples + 63) / 64 words per bit (BitSimulator::run_bits).
+using BitBatch = std::vector<std::vector<uint64_t>>;
 
 // The input ports of a network in simulation order: its input buses, then every primary input that
 // belongs to no bus as a 1-bit unsigned port named after the input. Width = bits.size().
@@ -70,6 +72,12 @@ class BitSimulator {
   // inputs[p][s] for every input port p (all of one length); returns outputs[bus][s] for the
   // network's output buses. Values outside a port's range are refused (std::invalid_argument).
   BusBatch run(const BusBatch& inputs) const;
+
+  // The same on bit-sliced batches, for circuits with thousands of input bits (a module cut out of
+  // a sampler), where one int64 per bit and sample would be 64 times the data: bits[k][w] holds bit
+  // k of samples 64 w .. 64 w + 63, for every input bit in port order (port 0 bit 0, port 0 bit 1,
+  // ..., port 1 bit 0, ...); the result lists the output buses' bits the same way. CPU only.
+  BitBatch run_bits(const BitBatch& input_bits, size_t samples) const;
 
   // The device that evaluates the gates, and for Device::automatic a line saying why it is the CPU
   // when it is ("" otherwise).
