@@ -64,33 +64,52 @@ size_t noise_count(const EquivalenceOptions& o) {
   return std::min(o.count, size_t(std::llround(double(o.count) * o.noise_fraction)));
 }
 
-std::vector<std::vector<Fixed>> equivalence_inputs(const Model& m, const EquivalenceOptions& o, size_t begin, size_t end) {
-  const size_t dim = size_t(m.config().data_dim);
-  const Format fz = m.act("state");
-  const size_t nn = noise_count(o);
-  end = std::min(end, o.count);
-  std::vector<std::vector<Fixed>> in;
-  in.reserve(end > begin ? end - begin : 0);
-  // Noise input i takes entries [i dim, (i + 1) dim) of the noise stream, two generator outputs each
-  // (sampler/noise.hpp); random input i takes dim outputs of its own stream from (i - nn) dim on.
-  Xoshiro256ss noise(o.seed);
-  for (size_t k = 0; k < 2 * dim * std::min(begin, nn); ++k) noise.next();
-  Xoshiro256ss bits(o.seed ^ 0x5bd1e9955bd1e995ull);
-  for (size_t k = 0; begin > nn && k < (begin - nn) * dim; ++k) bits.next();
-  const uint64_t span = uint64_t(fz.max_raw() - fz.min_raw()) + 1;  // width <= 64 handled below
-  for (size_t i = begin; i < end; ++i) {
-    std::vector<Fixed>& v = in.emplace_back();
-    for (size_t d = 0; d < dim; ++d) {
-      if (i < nn) {
-        const uint64_t a = noise.next() >> 11, b = noise.next() >> 11;
-        v.push_back(box_muller_rounded(a, b, m.config().noise_clip, fz));
-      } else {
-        const uint64_t r = bits.next();
-        v.push_back(Fixed{fz.width() == 64 ? int64_t(r) : fz.min_raw() + int64_t(r % span), fz});
+namespace {
+
+// The check's inputs from index `begin` on, batch after batch. Noise input i takes entries
+// [i dim, (i + 1) dim) of the noise stream, two generator outputs each (sampler/noise.hpp); random
+// input i takes dim outputs of its own stream from (i - nn) dim on. The streams are advanced once to
+// `begin`, so a shard costs its own length, not its offset, per batch.
+class InputStream {
+ public:
+  InputStream(const Model& m, const EquivalenceOptions& o, size_t begin)
+      : m_(m), count_(o.count), nn_(noise_count(o)), next_(begin), noise_(o.seed), bits_(o.seed ^ 0x5bd1e9955bd1e995ull) {
+    const size_t dim = size_t(m.config().data_dim);
+    for (size_t k = 0; k < 2 * dim * std::min(begin, nn_); ++k) noise_.next();
+    for (size_t k = 0; begin > nn_ && k < (begin - nn_) * dim; ++k) bits_.next();
+  }
+  std::vector<std::vector<Fixed>> next(size_t n) {
+    const size_t dim = size_t(m_.config().data_dim);
+    const Format fz = m_.act("state");
+    const uint64_t span = uint64_t(fz.max_raw() - fz.min_raw()) + 1;  // width <= 64 handled below
+    const size_t end = std::min(count_, next_ + n);
+    std::vector<std::vector<Fixed>> in;
+    in.reserve(end > next_ ? end - next_ : 0);
+    for (; next_ < end; ++next_) {
+      std::vector<Fixed>& v = in.emplace_back();
+      for (size_t d = 0; d < dim; ++d) {
+        if (next_ < nn_) {
+          const uint64_t a = noise_.next() >> 11, b = noise_.next() >> 11;
+          v.push_back(box_muller_rounded(a, b, m_.config().noise_clip, fz));
+        } else {
+          const uint64_t r = bits_.next();
+          v.push_back(Fixed{fz.width() == 64 ? int64_t(r) : fz.min_raw() + int64_t(r % span), fz});
+        }
       }
     }
+    return in;
   }
-  return in;
+
+ private:
+  const Model& m_;
+  size_t count_, nn_, next_;
+  Xoshiro256ss noise_, bits_;
+};
+
+}  // namespace
+
+std::vector<std::vector<Fixed>> equivalence_inputs(const Model& m, const EquivalenceOptions& o, size_t begin, size_t end) {
+  return InputStream(m, o, begin).next(end > begin ? end - begin : 0);
 }
 
 std::vector<std::vector<int64_t>> run_fixed(const Model& m, const SamplerSpec& spec,
@@ -132,9 +151,10 @@ ShardResult check_shard(const Model& m, const SamplerSpec& spec, const circuits:
   const size_t nn = noise_count(o);
   const Format fz = m.act("state");
   DoubleArith da;
+  InputStream inputs(m, o, begin);
   for (size_t b0 = begin; b0 < r.end; b0 += batch) {
     const size_t b1 = std::min(r.end, b0 + batch);
-    const auto in = equivalence_inputs(m, o, b0, b1);
+    const auto in = inputs.next(b1 - b0);
     auto t0 = std::chrono::steady_clock::now();
     const auto want = run_fixed(m, spec, in);
     r.seconds_fixed += seconds_since(t0);
