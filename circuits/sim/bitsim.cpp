@@ -1,7 +1,8 @@
 #include "circuits/sim/bitsim.hpp"
 
+#include "circuits/sim/kernels.hpp"
+
 #include <fmt/format.h>
-#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -14,183 +15,8 @@ namespace {
 
 constexpr uint32_t kMaxBlockWords = 64;
 
-inline uint64_t complement_mask(uint32_t lit) { return uint64_t(0) - uint64_t(lit & 1); }
-
-// Each kernel is split into accumulate (the weighted sum of one fan-in list, once) and compare
-// (one per gate reading that list: the thermometer gates of a linear form share their list).
-
-// ---- bit-sliced counter: c[k * B + b] holds bit k of the running sum of 64 samples ----
-void accumulate_bitsliced(const FlatNetwork& f, uint32_t g, const uint64_t* values, uint32_t B, uint64_t* c) {
-  const int K = f.sum_bits[g];
-  std::fill(c, c + size_t(K + 1) * B, 0);
-  const uint64_t e0 = f.fanin_begin[g], e1 = e0 + f.fanin_count[g];
-  for (uint64_t e = e0; e < e1; ++e) {
-    const uint32_t lit = f.fanin[e];
-    const uint64_t* x = values + size_t(lit >> 1) * B;
-    const uint64_t cm = complement_mask(lit);
-    uint64_t w = uint64_t(f.weight64[e]);
-    while (w) {
-      const int p = std::countr_zero(w);
-      w &= w - 1;
-      for (uint32_t b = 0; b < B; ++b) {
-        uint64_t carry = x[b] ^ cm;
-        // The sum never exceeds 2^K - 1, so the carry dies before bit K.
-        for (int k = p; carry && k < K; ++k) {
-          uint64_t& ck = c[size_t(k) * B + b];
-          const uint64_t t = ck & carry;
-          ck ^= carry;
-          carry = t;
-        }
-      }
-    }
-  }
-}
-
-void compare_bitsliced(const uint64_t* c, int K, Weight theta, uint32_t B, uint64_t* out) {
-  if (theta <= 0) {
-    std::fill(out, out + B, ~uint64_t(0));
-    return;
-  }
-  if (K < 127 && theta > (Weight(1) << K) - 1) {
-    std::fill(out, out + B, 0);
-    return;
-  }
-  // sum >= theta iff sum - theta does not borrow; theta is a constant, so each bit is one op.
-  for (uint32_t b = 0; b < B; ++b) {
-    uint64_t borrow = 0;
-    for (int k = 0; k < K; ++k) {
-      const uint64_t s = c[size_t(k) * B + b];
-      borrow = ((theta >> k) & 1) ? (~s | borrow) : (~s & borrow);
-    }
-    out[b] = ~borrow;
-  }
-}
-
-// ---- one int64 accumulator per sample: acc[b * 64 + j] is sample j of word b ----
-// Portable version: the compiler vectorises the lane loop (AVX2 / AVX-512 clones picked at run time).
-__attribute__((target_clones("avx2", "default"))) void accumulate_lanes64_generic(
-    const uint32_t* fanin, const int64_t* weight, uint64_t n, const uint64_t* values, uint32_t B, int64_t* acc) {
-  std::fill(acc, acc + size_t(B) * 64, 0);
-  for (uint64_t e = 0; e < n; ++e) {
-    const uint32_t lit = fanin[e];
-    const uint64_t* x = values + size_t(lit >> 1) * B;
-    const uint64_t cm = complement_mask(lit);
-    const int64_t w = weight[e];
-    for (uint32_t b = 0; b < B; ++b) {
-      const uint64_t word = x[b] ^ cm;
-      int64_t* a = acc + size_t(b) * 64;
-      for (int j = 0; j < 64; ++j) a[j] += w & -int64_t((word >> j) & 1);
-    }
-  }
-}
-
-// AVX-512: the 64 lanes of one word live in eight zmm registers and each edge is eight masked adds,
-// the mask being the sample bits themselves (no bit-to-lane expansion at all).
-__attribute__((target("avx512f"))) void accumulate_lanes64_avx512(const uint32_t* fanin, const int64_t* weight,
-                                                                  uint64_t n, const uint64_t* values, uint32_t B,
-                                                                  int64_t* acc) {
-  for (uint32_t b = 0; b < B; ++b) {
-    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    for (uint64_t e = 0; e < n; ++e) {
-      const uint32_t lit = fanin[e];
-      const uint64_t word = values[size_t(lit >> 1) * B + b] ^ complement_mask(lit);
-      const __m512i w = _mm512_set1_epi64(weight[e]);
-      a0 = _mm512_mask_add_epi64(a0, __mmask8(word), a0, w);
-      a1 = _mm512_mask_add_epi64(a1, __mmask8(word >> 8), a1, w);
-      a2 = _mm512_mask_add_epi64(a2, __mmask8(word >> 16), a2, w);
-      a3 = _mm512_mask_add_epi64(a3, __mmask8(word >> 24), a3, w);
-      a4 = _mm512_mask_add_epi64(a4, __mmask8(word >> 32), a4, w);
-      a5 = _mm512_mask_add_epi64(a5, __mmask8(word >> 40), a5, w);
-      a6 = _mm512_mask_add_epi64(a6, __mmask8(word >> 48), a6, w);
-      a7 = _mm512_mask_add_epi64(a7, __mmask8(word >> 56), a7, w);
-    }
-    int64_t* a = acc + size_t(b) * 64;
-    _mm512_storeu_si512(a, a0);
-    _mm512_storeu_si512(a + 8, a1);
-    _mm512_storeu_si512(a + 16, a2);
-    _mm512_storeu_si512(a + 24, a3);
-    _mm512_storeu_si512(a + 32, a4);
-    _mm512_storeu_si512(a + 40, a5);
-    _mm512_storeu_si512(a + 48, a6);
-    _mm512_storeu_si512(a + 56, a7);
-  }
-}
-
-__attribute__((target_clones("avx2", "default"))) void compare_lanes64(const int64_t* acc, int64_t theta, uint32_t B,
-                                                                       uint64_t* out) {
-  for (uint32_t b = 0; b < B; ++b) {
-    const int64_t* a = acc + size_t(b) * 64;
-    uint64_t word = 0;
-    for (int j = 0; j < 64; ++j) word |= uint64_t(a[j] >= theta) << j;
-    out[b] = word;
-  }
-}
-
-void accumulate_lanes128(const FlatNetwork& f, uint32_t g, const uint64_t* values, uint32_t B, Weight* acc) {
-  std::fill(acc, acc + size_t(B) * 64, Weight(0));
-  const uint64_t e0 = f.fanin_begin[g], e1 = e0 + f.fanin_count[g];
-  const uint64_t w0 = f.weight128_begin[g];
-  for (uint64_t e = e0; e < e1; ++e) {
-    const uint32_t lit = f.fanin[e];
-    const uint64_t* x = values + size_t(lit >> 1) * B;
-    const uint64_t cm = complement_mask(lit);
-    const Weight w = f.weight128[w0 + (e - e0)];
-    for (uint32_t b = 0; b < B; ++b) {
-      const uint64_t word = x[b] ^ cm;
-      Weight* a = acc + size_t(b) * 64;
-      for (int j = 0; j < 64; ++j)
-        if ((word >> j) & 1) a[j] += w;
-    }
-  }
-}
-
-void compare_lanes128(const Weight* acc, Weight theta, uint32_t B, uint64_t* out) {
-  for (uint32_t b = 0; b < B; ++b) {
-    const Weight* a = acc + size_t(b) * 64;
-    uint64_t word = 0;
-    for (int j = 0; j < 64; ++j) word |= uint64_t(a[j] >= theta) << j;
-    out[b] = word;
-  }
-}
-
-struct Scratch {
-  std::vector<uint64_t> counter;
-  std::vector<int64_t> acc64;
-  std::vector<Weight> acc128;
-};
-
-void eval_block_with(const FlatNetwork& f, uint64_t* values, uint32_t B, Scratch& s, bool avx512) {
-  if (s.acc64.size() < size_t(B) * 64) {
-    s.counter.assign(size_t(128) * B, 0);
-    s.acc64.assign(size_t(B) * 64, 0);
-    s.acc128.assign(size_t(B) * 64, 0);
-  }
-  for (uint32_t g = 0; g < f.num_gates;) {
-    // [g, h): consecutive gates reading one fan-in list with one kernel: one sum, h - g compares.
-    uint32_t h = g + 1;
-    while (h < f.num_gates && f.kernel[h] == f.kernel[g] && f.shares_list(g, h)) ++h;
-    auto out = [&](uint32_t q) { return values + size_t(f.gate_slot(q)) * B; };
-    switch (f.kernel[g]) {
-      case GateKernel::bitsliced:
-        accumulate_bitsliced(f, g, values, B, s.counter.data());
-        for (uint32_t q = g; q < h; ++q) compare_bitsliced(s.counter.data(), f.sum_bits[g], f.theta[q], B, out(q));
-        break;
-      case GateKernel::lanes64: {
-        const uint32_t* fanin = f.fanin.data() + f.fanin_begin[g];
-        const int64_t* weight = f.weight64.data() + f.fanin_begin[g];
-        if (avx512) accumulate_lanes64_avx512(fanin, weight, f.fanin_count[g], values, B, s.acc64.data());
-        else accumulate_lanes64_generic(fanin, weight, f.fanin_count[g], values, B, s.acc64.data());
-        for (uint32_t q = g; q < h; ++q) compare_lanes64(s.acc64.data(), int64_t(f.theta[q]), B, out(q));
-        break;
-      }
-      case GateKernel::lanes128:
-        accumulate_lanes128(f, g, values, B, s.acc128.data());
-        for (uint32_t q = g; q < h; ++q) compare_lanes128(s.acc128.data(), f.theta[q], B, out(q));
-        break;
-    }
-    g = h;
-  }
-}
+// Registers are whole 512-bit vectors.
+uint32_t register_stride(uint32_t block_words) { return (block_words + 7) / 8 * 8; }
 
 }  // namespace
 
@@ -202,8 +28,22 @@ bool cpu_has_avx512() {
 void eval_block(const FlatNetwork& flat, uint64_t* values, uint32_t block_words, bool avx512) {
   if (block_words == 0 || block_words > kMaxBlockWords)
     throw std::invalid_argument(fmt::format("eval_block: block_words {} outside 1..{}", block_words, kMaxBlockWords));
-  Scratch s;
-  eval_block_with(flat, values, block_words, s, avx512 && cpu_has_avx512());
+  std::vector<uint32_t> every_gate(flat.num_gates);
+  for (uint32_t g = 0; g < flat.num_gates; ++g) every_gate[g] = flat.gate_slot(g) << 1;
+  const Program prog = build_program(flat, every_gate);
+  const uint32_t stride = register_stride(block_words);
+  std::vector<uint64_t> regs(size_t(prog.num_registers) * stride, 0);
+  for (uint32_t i = 0; i < flat.num_inputs; ++i)
+    if (const uint32_t r = prog.input_registers[i])
+      std::copy_n(values + size_t(1 + i) * block_words, block_words, regs.data() + size_t(r) * stride);
+  KernelScratch scratch;
+  run_program(prog, regs.data(), stride, scratch, avx512 && cpu_has_avx512());
+  for (uint32_t g = 0; g < flat.num_gates; ++g) {
+    const uint32_t lit = prog.output_literals[g];
+    const uint64_t flip = 0 - uint64_t(lit & 1);
+    for (uint32_t w = 0; w < block_words; ++w)
+      values[size_t(flat.gate_slot(g)) * block_words + w] = regs[size_t(lit >> 1) * stride + w] ^ flip;
+  }
 }
 
 std::vector<Bus> input_ports(const Network& ntk) {
@@ -228,29 +68,46 @@ int64_t wrap_to_bus(int64_t v, size_t width, bool is_signed) {
 }
 
 BitSimulator::BitSimulator(const Network& ntk, SimOptions options)
-    : flat_(flatten(ntk, options.bitslice_pops >= 0 ? options.bitslice_pops : options.avx512 && cpu_has_avx512() ? 0 : 4)),
-      inputs_(input_ports(ntk)), outputs_(ntk.output_buses()), options_(options) {
-  if (options_.block_words == 0 || options_.block_words > kMaxBlockWords)
+    : inputs_(input_ports(ntk)), outputs_(ntk.output_buses()), avx512_(options.avx512 && cpu_has_avx512()),
+      options_(options) {
+  if (options_.block_words > kMaxBlockWords)
     throw std::invalid_argument(
         fmt::format("simulator block size {} words is outside 1..{}", options_.block_words, kMaxBlockWords));
   if (options_.threads < 0) throw std::invalid_argument("simulator thread count must be >= 0");
   for (const Bus& p : inputs_) {
     if (p.bits.size() > 64)
       throw std::invalid_argument(fmt::format("input bus '{}' has {} bits; the simulator takes at most 64", p.name, p.bits.size()));
-    auto& slots = input_slots_.emplace_back();
-    for (Signal s : p.bits) {
+    for (Signal s : p.bits)
       if (!ntk.is_input(s.index()) || s.complemented())
         throw std::invalid_argument(fmt::format("input bus '{}' has a bit that is not a primary input", p.name));
-      slots.push_back(flat_.slot_of_node[s.index()]);
-    }
   }
+  std::vector<uint32_t> out_signals;
   for (const Bus& o : outputs_) {
     if (o.bits.size() > 64)
       throw std::invalid_argument(fmt::format("output bus '{}' has {} bits; the simulator returns at most 64", o.name, o.bits.size()));
-    auto& slots = output_slots_.emplace_back();
-    for (Signal s : o.bits) slots.push_back(flat_.signal_slot(s));
+    for (Signal s : o.bits) out_signals.push_back(s.data);
   }
-  open_device_for(options_.device);
+  program_ = build_program(ntk, out_signals, options_.kernels);
+  for (const Bus& p : inputs_) {
+    auto& regs = input_regs_.emplace_back();
+    for (Signal s : p.bits) regs.push_back(program_.input_registers[ntk.input_index(s.index())]);
+  }
+  size_t k = 0;
+  for (const Bus& o : outputs_) {
+    auto& lits = output_lits_.emplace_back();
+    for (size_t b = 0; b < o.bits.size(); ++b) lits.push_back(program_.output_literals[k++]);
+  }
+  block_words_ = options_.block_words;
+  if (block_words_ == 0) {
+    constexpr uint64_t kBudget = uint64_t(256) << 20;
+    block_words_ = 64;
+    while (block_words_ > 8 && uint64_t(program_.num_registers) * block_words_ * 8 > kBudget) block_words_ /= 2;
+  }
+  open_device_for(ntk, options_.device);
+}
+
+uint64_t BitSimulator::register_file_bytes() const {
+  return uint64_t(program_.num_registers) * register_stride(block_words_) * 8;
 }
 
 BitSimulator::~BitSimulator() = default;
@@ -269,40 +126,34 @@ void BitSimulator::check_inputs(const BusBatch& inputs) const {
   // Range check up front, so that a bad value is one clear error, not a silently truncated bit pattern.
   for (size_t p = 0; p < inputs.size(); ++p) {
     const size_t w = inputs_[p].bits.size();
-    for (size_t s = 0; s < n; ++s) {
-      if (wrap_to_bus(inputs[p][s], w, inputs_[p].is_signed) != inputs[p][s])
+    if (w >= 64) continue;
+    const std::vector<int64_t>& col = inputs[p];
+    // In range iff the bits above w - 1 (signed) or above w (unsigned) are all equal to the sign / zero.
+    const int shift = inputs_[p].is_signed ? int(w) - 1 : int(w);
+    bool bad = false;
+    for (size_t s = 0; s < n; ++s) bad |= uint64_t((col[s] >> shift) + 1) > 1 || (!inputs_[p].is_signed && col[s] < 0);
+    if (!bad) continue;
+    for (size_t s = 0; s < n; ++s)
+      if (wrap_to_bus(col[s], w, inputs_[p].is_signed) != col[s])
         throw std::invalid_argument(fmt::format("simulate: sample {}: value {} does not fit input port '{}' ({} bits, {})",
-                                                s, inputs[p][s], inputs_[p].name, w,
+                                                s, col[s], inputs_[p].name, w,
                                                 inputs_[p].is_signed ? "signed" : "unsigned"));
-    }
   }
 }
 
-void BitSimulator::pack(const BusBatch& inputs, size_t s0, size_t count, uint64_t* values, uint32_t B) const {
-  // Bit k of port p for sample s0 + i goes to word i / 64, bit i % 64 of the port's slot.
+void BitSimulator::pack(const BusBatch& inputs, size_t s0, size_t count, uint64_t* regs, uint32_t stride) const {
   for (size_t p = 0; p < inputs.size(); ++p) {
-    const auto& slot_of_bit = input_slots_[p];
-    for (size_t k = 0; k < slot_of_bit.size(); ++k) {
-      uint64_t* w = values + size_t(slot_of_bit[k]) * B;
-      std::fill(w, w + B, 0);
-      for (size_t i = 0; i < count; ++i) w[i >> 6] |= ((uint64_t(inputs[p][s0 + i]) >> k) & 1) << (i & 63);
-    }
+    const auto& bits = input_regs_[p];
+    if (avx512_) pack_port_avx512(inputs[p].data() + s0, count, bits.data(), bits.size(), regs, stride);
+    else pack_port_portable(inputs[p].data() + s0, count, bits.data(), bits.size(), regs, stride);
   }
 }
 
-void BitSimulator::unpack(const uint64_t* values, uint32_t B, size_t s0, size_t count, BusBatch& out,
-                          const std::vector<std::vector<uint32_t>>& slot_lits) const {
+void BitSimulator::unpack(const uint64_t* regs, uint32_t stride, size_t s0, size_t count, BusBatch& out) const {
   for (size_t o = 0; o < outputs_.size(); ++o) {
-    const auto& lits = slot_lits[o];
-    const bool sgn = outputs_[o].is_signed;
-    for (size_t i = 0; i < count; ++i) {
-      uint64_t v = 0;
-      for (size_t k = 0; k < lits.size(); ++k) {
-        const uint64_t word = values[size_t(lits[k] >> 1) * B + (i >> 6)] ^ complement_mask(lits[k]);
-        v |= ((word >> (i & 63)) & 1) << k;
-      }
-      out[o][s0 + i] = wrap_to_bus(int64_t(v), lits.size(), sgn);
-    }
+    const auto& lits = output_lits_[o];
+    if (avx512_) unpack_bus_avx512(regs, stride, lits.data(), lits.size(), outputs_[o].is_signed, count, out[o].data() + s0);
+    else unpack_bus_portable(regs, stride, lits.data(), lits.size(), outputs_[o].is_signed, count, out[o].data() + s0);
   }
 }
 
@@ -317,24 +168,96 @@ BusBatch BitSimulator::run(const BusBatch& inputs) const {
 
 void BitSimulator::run_cpu(const BusBatch& inputs, size_t first, BusBatch& out) const {
   const size_t n = inputs.empty() ? 0 : inputs[0].size();
-  const uint32_t B = options_.block_words;
-  const size_t block_samples = size_t(B) * 64;
-  const size_t num_blocks = (n - first + block_samples - 1) / block_samples;
-  const uint32_t slots = flat_.num_slots();
+  if (first >= n) return;
   const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
-  const bool avx512 = options_.avx512 && cpu_has_avx512();
+  // Smaller blocks when the batch would leave threads idle or fill only part of a block (the bits
+  // do not depend on the block size).
+  uint32_t B = block_words_;
+  const size_t todo = n - first;
+  while (B > 8 && ((todo + size_t(B) * 64 - 1) / (size_t(B) * 64) < size_t(threads) || size_t(B) * 32 >= todo)) B /= 2;
+  const uint32_t stride = register_stride(B);
+  const size_t block_samples = size_t(B) * 64;
+  const size_t num_blocks = (todo + block_samples - 1) / block_samples;
 
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<uint64_t> values(size_t(slots) * B, 0);
-    Scratch scratch;
+    std::vector<uint64_t> regs(size_t(program_.num_registers) * stride, 0);
+    KernelScratch scratch;
 #pragma omp for schedule(dynamic, 1)
     for (size_t blk = 0; blk < num_blocks; ++blk) {
       const size_t s0 = first + blk * block_samples;
       const size_t count = std::min(block_samples, n - s0);
-      pack(inputs, s0, count, values.data(), B);
-      eval_block_with(flat_, values.data(), B, scratch, avx512);
-      unpack(values.data(), B, s0, count, out, output_slots_);
+      pack(inputs, s0, count, regs.data(), stride);
+      run_program(program_, regs.data(), stride, scratch, avx512_);
+      unpack(regs.data(), stride, s0, count, out);
+    }
+  }
+}
+
+BitBatch BitSimulator::run_bits(const BitBatch& input_bits, size_t n) const {
+  const size_t words = (n + 63) / 64;
+  std::vector<uint32_t> in_regs;
+  for (const auto& port : input_regs_) in_regs.insert(in_regs.end(), port.begin(), port.end());
+  if (input_bits.size() != in_regs.size())
+    throw std::invalid_argument(fmt::format("run_bits: got {} input bits, the circuit has {}", input_bits.size(), in_regs.size()));
+  for (const auto& b : input_bits)
+    if (b.size() != words)
+      throw std::invalid_argument(fmt::format("run_bits: an input bit has {} words, {} samples need {}", b.size(), n, words));
+  std::vector<uint32_t> out_lits;
+  for (const auto& bus : output_lits_) out_lits.insert(out_lits.end(), bus.begin(), bus.end());
+  BitBatch out(out_lits.size(), std::vector<uint64_t>(words, 0));
+  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+  uint32_t B = block_words_;
+  while (B > 8 && ((words + B - 1) / B < size_t(threads) || size_t(B) / 2 >= words)) B /= 2;
+  const uint32_t stride = register_stride(B);
+  const size_t num_blocks = (words + B - 1) / B;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<uint64_t> regs(size_t(program_.num_registers) * stride, 0);
+    KernelScratch scratch;
+#pragma omp for schedule(dynamic, 1)
+    for (size_t blk = 0; blk < num_blocks; ++blk) {
+      const size_t w0 = blk * B, count = std::min<size_t>(B, words - w0);
+      for (size_t k = 0; k < in_regs.size(); ++k)
+        if (in_regs[k]) std::copy_n(input_bits[k].data() + w0, count, regs.data() + size_t(in_regs[k]) * stride);
+      run_program(program_, regs.data(), stride, scratch, avx512_);
+      for (size_t k = 0; k < out_lits.size(); ++k) {
+        const uint64_t* r = regs.data() + size_t(out_lits[k] >> 1) * stride;
+        const uint64_t flip = 0 - uint64_t(out_lits[k] & 1);
+        for (size_t w = 0; w < count; ++w) out[k][w0 + w] = r[w] ^ flip;
+      }
+    }
+  }
+  // Bits of samples past n are not defined by the inputs: clear them.
+  if (n % 64)
+    for (auto& o : out) o.back() &= (uint64_t(1) << (n % 64)) - 1;
+  return out;
+}
+
+void BitSimulator::pack_slots(const BusBatch& inputs, size_t s0, size_t count, uint64_t* values, uint32_t B) const {
+  // Bit k of port p for sample s0 + i goes to word i / 64, bit i % 64 of the port's slot.
+  for (size_t p = 0; p < inputs.size(); ++p) {
+    const auto& slot_of_bit = input_slots_[p];
+    for (size_t k = 0; k < slot_of_bit.size(); ++k) {
+      uint64_t* w = values + size_t(slot_of_bit[k]) * B;
+      std::fill(w, w + B, 0);
+      for (size_t i = 0; i < count; ++i) w[i >> 6] |= ((uint64_t(inputs[p][s0 + i]) >> k) & 1) << (i & 63);
+    }
+  }
+}
+
+void BitSimulator::unpack_slots(const uint64_t* values, uint32_t B, size_t s0, size_t count, BusBatch& out,
+                                const std::vector<std::vector<uint32_t>>& slot_lits) const {
+  for (size_t o = 0; o < outputs_.size(); ++o) {
+    const auto& lits = slot_lits[o];
+    const bool sgn = outputs_[o].is_signed;
+    for (size_t i = 0; i < count; ++i) {
+      uint64_t v = 0;
+      for (size_t k = 0; k < lits.size(); ++k) {
+        const uint64_t word = values[size_t(lits[k] >> 1) * B + (i >> 6)] ^ (uint64_t(0) - uint64_t(lits[k] & 1));
+        v |= ((word >> (i & 63)) & 1) << k;
+      }
+      out[o][s0 + i] = wrap_to_bus(int64_t(v), lits.size(), sgn);
     }
   }
 }

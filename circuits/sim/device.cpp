@@ -235,12 +235,23 @@ nlohmann::json DeviceRun::to_json() const {
 
 // ---- BitSimulator's device half -----------------------------------------------------------------
 
-void BitSimulator::open_device_for(Device d) {
+void BitSimulator::open_device_for(const Network& ntk, Device d) {
   device_run_.requested = d;
   device_run_.cpu_threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
   if (d == Device::cpu) return;
   std::string why;
-  device_ = open_device(flat_, d, &why);
+  if (device_present(d, &why)) {
+    flat_ = flatten(ntk);
+    for (const Bus& p : inputs_) {
+      auto& slots = input_slots_.emplace_back();
+      for (Signal s : p.bits) slots.push_back(flat_.slot_of_node[s.index()]);
+    }
+    for (const Bus& o : outputs_) {
+      auto& slots = output_slots_.emplace_back();
+      for (Signal s : o.bits) slots.push_back(flat_.signal_slot(s));
+    }
+    device_ = open_device(flat_, d, &why);
+  }
   if (!device_) {
     if (d == Device::cuda) throw std::runtime_error("--device cuda: " + why + " (use --device auto to fall back to the CPU)");
     device_run_.note = why;
@@ -281,7 +292,7 @@ void BitSimulator::run_device(const BusBatch& inputs, BusBatch& out) const {
   for (size_t s0 = 0; s0 < n; s0 += size_t(B) * 64) {
     const size_t count = std::min(size_t(B) * 64, n - s0);
     auto t0 = Clock::now();
-    pack(inputs, s0, count, in.data(), B);
+    pack_slots(inputs, s0, count, in.data(), B);
     prof.pack_s += seconds_since(t0);
     try {
       device_->eval(in.data(), B, device_wanted_, res.data());
@@ -297,7 +308,7 @@ void BitSimulator::run_device(const BusBatch& inputs, BusBatch& out) const {
       return;
     }
     t0 = Clock::now();
-    unpack(res.data(), B, s0, count, out, device_lits_);
+    unpack_slots(res.data(), B, s0, count, out, device_lits_);
     prof.unpack_s += seconds_since(t0);
     ++prof.blocks;
     prof.samples += count;

@@ -1,7 +1,6 @@
 #include "circuits/sim/flat.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <unordered_map>
 
 namespace tc0::circuits::sim {
@@ -9,20 +8,6 @@ namespace tc0::circuits::sim {
 namespace {
 
 Weight abs128(Weight w) { return w < 0 ? -w : w; }
-
-int bit_length(Weight v) {  // v >= 0
-  int n = 0;
-  while (v > 0) {
-    v >>= 1;
-    ++n;
-  }
-  return n;
-}
-
-int popcount128(Weight v) {  // v >= 0
-  auto u = static_cast<unsigned __int128>(v);
-  return std::popcount(uint64_t(u)) + std::popcount(uint64_t(u >> 64));
-}
 
 }  // namespace
 
@@ -36,8 +21,7 @@ std::vector<uint32_t> node_levels(const Network& ntk) {
   return level;
 }
 
-FlatNetwork flatten(const Network& ntk, int bitslice_pops) {
-  const int kBitslicedPopsPerEdge = bitslice_pops;
+FlatNetwork flatten(const Network& ntk) {
   FlatNetwork f;
   f.num_inputs = ntk.num_inputs();
   f.num_gates = ntk.num_gates();
@@ -64,7 +48,6 @@ FlatNetwork flatten(const Network& ntk, int bitslice_pops) {
   f.fanin_count.reserve(f.num_gates);
   f.theta.reserve(f.num_gates);
   f.kernel.reserve(f.num_gates);
-  f.sum_bits.reserve(f.num_gates);
   // A fan-in list shared in the Network stays shared here: network list id -> flat offset.
   std::unordered_map<uint64_t, uint64_t> flat_list;
   bool any_wide = false;
@@ -72,30 +55,10 @@ FlatNetwork flatten(const Network& ntk, int bitslice_pops) {
     const uint32_t g = f.gate_of_flat[fg];
     const GateView gv = ntk.gate(g);
     Weight sum = 0;
-    int pops = 0;
-    for (size_t i = 0; i < gv.size(); ++i) {
-      const Weight w = abs128(gv.weight(i));
-      sum += w;
-      pops += popcount128(w);
-    }
-    const Weight mag = sum + abs128(gv.theta);
-    const bool negative_weight = std::any_of(gv.narrow_weights.begin(), gv.narrow_weights.end(),
-                                             [](int64_t w) { return w < 0; }) ||
-                                 std::any_of(gv.wide_weights.begin(), gv.wide_weights.end(),
-                                             [](Weight w) { return w < 0; });
-    GateKernel k;
-    if (mag >= (Weight(1) << 62)) {
-      k = GateKernel::lanes128;
-      any_wide = true;
-    } else if (!negative_weight && pops <= kBitslicedPopsPerEdge * int(gv.size())) {
-      // Bit-sliced addition costs about (set bits) x (carry run) word ops per edge for 64 samples;
-      // the lane scheme costs 64 lane ops per edge, so few set bits per weight favour bit-slicing.
-      k = GateKernel::bitsliced;
-    } else {
-      k = GateKernel::lanes64;
-    }
-    f.kernel.push_back(k);
-    f.sum_bits.push_back(uint8_t(bit_length(sum)));
+    for (size_t i = 0; i < gv.size(); ++i) sum += abs128(gv.weight(i));
+    const bool wide = sum + abs128(gv.theta) >= (Weight(1) << 62);
+    any_wide |= wide;
+    f.kernel.push_back(wide ? GateKernel::lanes128 : GateKernel::lanes64);
     f.theta.push_back(gv.theta);
     f.fanin_count.push_back(uint32_t(gv.size()));
     auto [it, fresh] = flat_list.try_emplace(ntk.fanin_list(g), f.fanin.size());

@@ -1,12 +1,12 @@
 #pragma once
-// The levelised flat form of a Network, shared by the CPU simulator (bitsim.hpp) and the later
-// CUDA backend. Value slots: slot 0 is constant false, slots 1..num_inputs are the primary inputs in
+// The levelised flat form of a Network, used by the CUDA backend (the CPU simulator compiles the
+// Network into a register program instead, program.hpp). Value slots: slot 0 is constant false, slots 1..num_inputs are the primary inputs in
 // creation order, then one slot per gate, gates sorted by logic level (level 1 first), so every level
 // is a contiguous range of gates whose fan-ins all lie in earlier slots.
 //
 // Per edge we keep the fan-in as `slot << 1 | complement` and the weight; weights are stored in
 // int64 when the gate's sum |w| + |theta| fits comfortably (< 2^62), else in the int128 array; a
-// per-gate kernel tag says which accumulation scheme the CPU evaluator uses (see README).
+// per-gate tag says which accumulator width the gate needs.
 // Gates that share a fan-in list in the Network share it here too (same fanin_begin and count);
 // they lie on one level, next to each other when created together, so an evaluator computes the
 // weighted sum once and compares it with each gate's theta.
@@ -18,8 +18,7 @@
 namespace tc0::circuits::sim {
 
 enum class GateKernel : uint8_t {
-  bitsliced,  // weights with few set bits and small sums: bit-sliced counter, 64 samples per word op
-  lanes64,    // general weights, sum < 2^62: one int64 accumulator per sample
+  lanes64,    // sum < 2^62: one int64 accumulator per sample
   lanes128,   // the rest (sum < 2^126 by the Network contract): one int128 accumulator per sample
 };
 
@@ -37,7 +36,6 @@ struct FlatNetwork {
   std::vector<uint64_t> weight128_begin;  // per gate; UINT64_MAX unless the gate is lanes128
   std::vector<Weight> theta;          // per gate
   std::vector<GateKernel> kernel;     // per gate
-  std::vector<uint8_t> sum_bits;      // per gate: bits of sum |w| (bit-sliced counter width)
   std::vector<uint32_t> gate_of_flat; // flat gate index -> Network gate index
   std::vector<uint32_t> slot_of_node; // Network node index -> slot
 
@@ -54,8 +52,6 @@ struct FlatNetwork {
 // gates. Indexed by node.
 std::vector<uint32_t> node_levels(const Network& ntk);
 
-// bitslice_pops: a gate whose weights have at most this many set bits on average (and no int128
-// need) takes the bit-sliced kernel; 0 sends every narrow gate to the int64 lanes.
-FlatNetwork flatten(const Network& ntk, int bitslice_pops = 4);
+FlatNetwork flatten(const Network& ntk);
 
 }  // namespace tc0::circuits::sim

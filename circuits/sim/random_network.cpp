@@ -60,6 +60,14 @@ Network random_network(const RandomNetworkParams& p) {
     const Weight theta = r - span + 1;
     const uint64_t m = rng() % 5;
     if (m < 4) ntk.push_module(module_names[m]);
+    if (rng() % 100 < p.logic_percent) {
+      const uint64_t kind = rng() % 3;
+      if (kind == 2 && ins.size() % 2 == 0) ins.pop_back();
+      const Signal out = kind == 0 ? ntk.create_and(ins) : kind == 1 ? ntk.create_or(ins) : ntk.create_maj(ins);
+      if (ntk.is_gate(out.index())) pool.push_back(out);
+      if (m < 4) ntk.pop_module();
+      continue;
+    }
     const uint32_t members = rng() % 100 < p.family_percent ? 2 + uint32_t(rng() % 5) : 1;
     for (uint32_t k = 0; k < members; ++k) {
       // Family members step theta through the reachable range, like [L >= j 2^k] of a linear form.

@@ -1,6 +1,8 @@
 // Bit-parallel simulator against the scalar reference evaluator (circuits/reference_eval.hpp) on
-// random networks with weights up to 100 bits, complemented signals and several buses; and the same
-// bits for every thread count and block size.
+// random networks of every gate class (AND / OR / majority, small fan-in, thermometer families) and
+// weight width (unit, 16, 40, 100 bits), complemented signals and several buses, through every
+// kernel (the cost model's choice, the counter tree or the int64 lanes for every gate; AVX-512 and
+// portable); and the same bits for every thread count and block size.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -48,7 +50,7 @@ BusBatch reference_outputs(const Network& ntk, const std::vector<Bus>& ports, co
 }
 
 TEST(BitSim, RandomNetworksMatchReference) {
-  size_t kernels[3] = {0, 0, 0};
+  uint64_t gates[kNumOpKinds] = {0, 0, 0, 0};
   size_t compared = 0;
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     RandomNetworkParams p;
@@ -57,33 +59,30 @@ TEST(BitSim, RandomNetworksMatchReference) {
     p.max_fanin = 2 + uint32_t(seed % 24);
     p.max_weight_class = int(seed % 4);
     p.max_output_width = seed % 5 == 0 ? 64 : 20;
+    p.logic_percent = uint32_t(seed % 3) * 20;
     const Network ntk = random_network(p);
     const size_t n = 300 + seed * 7;  // not a multiple of 64: partial blocks and words
     BusBatch want;
-    // Every kernel configuration: bit-sliced where it applies (pops 4) or int64 lanes only (pops 0),
-    // with the AVX-512 masked-add kernel and with the portable one.
-    for (int pops : {4, 0})
+    for (KernelPolicy policy : {KernelPolicy::automatic, KernelPolicy::tree, KernelPolicy::lanes})
       for (bool avx512 : {true, false}) {
-        BitSimulator sim(ntk, {.threads = 2, .block_words = uint32_t(1 + seed % 5), .bitslice_pops = pops, .avx512 = avx512});
-        if (pops == 4 && avx512)
-          for (auto k : sim.flat().kernel) ++kernels[size_t(k)];
+        BitSimulator sim(ntk, {.threads = 2, .block_words = uint32_t(1 + seed % 9), .kernels = policy, .avx512 = avx512});
+        if (avx512)
+          for (int k = 0; k < kNumOpKinds; ++k) gates[k] += sim.program().gates_per_kind[k];
         const BusBatch in = random_inputs(sim.inputs(), n, seed * 1000);
         if (want.empty()) want = reference_outputs(ntk, sim.inputs(), in);
         const BusBatch got = sim.run(in);
         ASSERT_EQ(got.size(), want.size());
         for (size_t o = 0; o < got.size(); ++o)
           for (size_t s = 0; s < n; ++s) {
-            ASSERT_EQ(got[o][s], want[o][s]) << "seed " << seed << " pops " << pops << " avx512 " << avx512 << " output "
-                                             << sim.outputs()[o].name << " sample " << s;
+            ASSERT_EQ(got[o][s], want[o][s]) << "seed " << seed << " kernels " << int(policy) << " avx512 " << avx512
+                                             << " output " << sim.outputs()[o].name << " sample " << s;
             ++compared;
           }
       }
   }
-  if (!cpu_has_avx512()) GTEST_LOG_(WARNING) << "no AVX-512 on this CPU: the AVX-512 kernel was not exercised";
-  // Every accumulation scheme was exercised.
-  EXPECT_GT(kernels[size_t(GateKernel::bitsliced)], 100u);
-  EXPECT_GT(kernels[size_t(GateKernel::lanes64)], 100u);
-  EXPECT_GT(kernels[size_t(GateKernel::lanes128)], 100u);
+  if (!cpu_has_avx512()) GTEST_LOG_(WARNING) << "no AVX-512 on this CPU: the AVX-512 kernels were not exercised";
+  // Every kernel was exercised.
+  for (int k = 0; k < kNumOpKinds; ++k) EXPECT_GT(gates[k], 100u) << op_kind_name(OpKind(k));
   EXPECT_GT(compared, 10000u);
 }
 
@@ -91,18 +90,91 @@ TEST(BitSim, SameBitsForEveryThreadCountAndBlockSize) {
   RandomNetworkParams p;
   p.seed = 77;
   p.gates = 400;
+  p.logic_percent = 20;
   const Network ntk = random_network(p);
-  BitSimulator base(ntk, {.threads = 1, .block_words = 1, .bitslice_pops = 4, .avx512 = false});
+  BitSimulator base(ntk, {.threads = 1, .block_words = 1, .kernels = KernelPolicy::lanes, .avx512 = false});
   const BusBatch in = random_inputs(base.inputs(), 5000, 5);
   const BusBatch want = base.run(in);
   for (int threads : {1, 2, 3}) {
     for (uint32_t bw : {1u, 2u, 7u, 16u, 64u}) {
       for (bool avx512 : {true, false}) {
-        BitSimulator sim(ntk, {.threads = threads, .block_words = bw, .bitslice_pops = -1, .avx512 = avx512});
+        BitSimulator sim(ntk, {.threads = threads, .block_words = bw, .avx512 = avx512});
         EXPECT_EQ(sim.run(in), want) << threads << " threads, " << bw << " words per block, avx512 " << avx512;
       }
     }
   }
+}
+
+// Thousands of 1-bit input ports (a module cut out of a sampler has one per cut signal) go through
+// the fast packing path; a few wide ones too.
+TEST(BitSim, ManyInputPortsMatchReference) {
+  RandomNetworkParams p;
+  p.seed = 5;
+  p.gates = 3000;
+  p.loose_inputs = 2500;
+  p.max_fanin = 16;
+  p.logic_percent = 30;
+  const Network ntk = random_network(p);
+  for (bool avx512 : {true, false}) {
+    BitSimulator sim(ntk, {.threads = 2, .avx512 = avx512});
+    ASSERT_GT(sim.inputs().size(), 2000u);
+    const BusBatch in = random_inputs(sim.inputs(), 700, 9);
+    const BusBatch want = reference_outputs(ntk, sim.inputs(), in);
+    EXPECT_EQ(sim.run(in), want) << "avx512 " << avx512;
+    // The same through bit-sliced batches.
+    BitBatch bits;
+    for (size_t p = 0; p < in.size(); ++p)
+      for (size_t k = 0; k < sim.inputs()[p].bits.size(); ++k) {
+        auto& b = bits.emplace_back((in[p].size() + 63) / 64, 0);
+        for (size_t s = 0; s < in[p].size(); ++s) b[s / 64] |= ((uint64_t(in[p][s]) >> k) & 1) << (s % 64);
+      }
+    const BitBatch got = sim.run_bits(bits, 700);
+    size_t bit = 0;
+    for (size_t o = 0; o < want.size(); ++o)
+      for (size_t k = 0; k < sim.outputs()[o].bits.size(); ++k, ++bit)
+        for (size_t s = 0; s < 700; ++s)
+          ASSERT_EQ((got[bit][s / 64] >> (s % 64)) & 1, (uint64_t(want[o][s]) >> k) & 1)
+              << "avx512 " << avx512 << " output " << sim.outputs()[o].name << " bit " << k << " sample " << s;
+    EXPECT_THROW(sim.run_bits(bits, 705), std::invalid_argument);  // 12 words needed, 11 given
+  }
+}
+
+// Values live only until their last reader: a long chain of gates that each read the two before
+// needs a handful of registers however long it is.
+TEST(BitSim, RegistersBoundedByTheWidestCut) {
+  Network ntk;
+  const Bus a = ntk.create_input_bus("a", numerics::Format(8, 0), false);
+  std::vector<Signal> chain(a.bits.begin(), a.bits.end());
+  for (int g = 0; g < 5000; ++g) {
+    const size_t k = chain.size();
+    const Signal ins[4] = {chain[k - 1], chain[k - 2], a.bits[g % 8], chain[k - 3]};
+    const Weight ws[4] = {3, -2, 1, 5 + g % 3};
+    chain.push_back(ntk.create_threshold(ins, ws, 2 + g % 5));
+  }
+  ntk.add_output_bus(Bus{"y", numerics::Format(2, 0), false, {chain.back(), chain[chain.size() - 2]}});
+  BitSimulator sim(ntk);
+  EXPECT_GT(ntk.num_gates(), 1000u);
+  EXPECT_LE(sim.program().num_registers, 16u);
+  const BusBatch in = random_inputs(sim.inputs(), 256, 3);
+  EXPECT_EQ(sim.run(in), reference_outputs(ntk, sim.inputs(), in));
+}
+
+// A family of thermometer gates whose fan-ins die at the family's instruction: its outputs take the
+// fan-ins' registers while the later members' comparisons still need the sum's bits.
+TEST(BitSim, FamilyOutputsReuseDyingInputRegisters) {
+  Network ntk;
+  const Bus a = ntk.create_input_bus("a", numerics::Format(6, 0), false);
+  const Weight ws[6] = {1, 2, 4, 8, 16, 32};
+  Bus y{"y", numerics::Format(40, 0), false, {}};
+  for (int j = 1; j < 64; j += 2) y.bits.push_back(ntk.create_threshold(a.bits, ws, j));
+  ntk.add_output_bus(y);
+  for (KernelPolicy policy : {KernelPolicy::automatic, KernelPolicy::tree, KernelPolicy::lanes})
+    for (bool avx512 : {true, false}) {
+      BitSimulator sim(ntk, {.kernels = policy, .avx512 = avx512});
+      BusBatch in(1);
+      for (int x = 0; x < 64; ++x) in[0].push_back(x);
+      EXPECT_EQ(sim.run(in), reference_outputs(ntk, sim.inputs(), in)) << int(policy) << " avx512 " << avx512;
+    }
 }
 
 TEST(BitSim, ExhaustiveSmallNetwork) {
@@ -151,14 +223,17 @@ TEST(BitSim, WideWeightsExact) {
   const Weight ws[3] = {big + 1, big, big - 1};
   const Signal y = ntk.create_threshold(a.bits, ws, 2 * big);
   ntk.add_output_bus(Bus{"y", numerics::Format(2, 0), false, {y, kFalse}});
-  BitSimulator sim(ntk);
-  ASSERT_EQ(sim.flat().num_gates, 1u);
-  EXPECT_EQ(sim.flat().kernel[0], GateKernel::lanes128);
-  const BusBatch got = sim.run({{0, 1, 2, 3, 4, 5, 6, 7}});
-  for (int x = 0; x < 8; ++x) {
-    const bool a0 = x & 1, a1 = x & 2, a2 = x & 4;
-    EXPECT_EQ(got[0][x], int64_t(a0 && (a1 || a2))) << x;
-  }
+  // Through the counter (forced) and through the cost model's choice (a 3-input truth table).
+  for (KernelPolicy policy : {KernelPolicy::tree, KernelPolicy::automatic})
+    for (bool avx512 : {true, false}) {
+      BitSimulator sim(ntk, {.kernels = policy, .avx512 = avx512});
+      EXPECT_EQ(sim.program().gates_per_kind[size_t(policy == KernelPolicy::tree ? OpKind::tree : OpKind::lut3)], 1u);
+      const BusBatch got = sim.run({{0, 1, 2, 3, 4, 5, 6, 7}});
+      for (int x = 0; x < 8; ++x) {
+        const bool a0 = x & 1, a1 = x & 2, a2 = x & 4;
+        EXPECT_EQ(got[0][x], int64_t(a0 && (a1 || a2))) << x;
+      }
+    }
 }
 
 TEST(BitSim, EmptyBatchAndBadInputsAreHandled) {
@@ -175,7 +250,7 @@ TEST(BitSim, EmptyBatchAndBadInputsAreHandled) {
   EXPECT_THROW(sim.run(bad), std::invalid_argument);
   bad.pop_back();
   EXPECT_THROW(sim.run(bad), std::invalid_argument);
-  EXPECT_THROW(BitSimulator(ntk, {.threads = 1, .block_words = 0}), std::invalid_argument);
+  EXPECT_THROW(BitSimulator(ntk, {.threads = 1, .block_words = 65}), std::invalid_argument);
 }
 
 }  // namespace

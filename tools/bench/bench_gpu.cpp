@@ -129,13 +129,15 @@ int main(int argc, char** argv) {
   t0 = Clock::now();
   const sim::BitSimulator cpu(ntk);  // threads = 0: OpenMP's default, all cores unless limited below
   const double flatten_s = seconds_since(t0);
+  const std::vector<uint32_t> levels = sim::node_levels(ntk);
+  const uint32_t depth = levels.empty() ? 0 : *std::max_element(levels.begin(), levels.end());
   const double edges = double(ntk.num_edges());
   j["circuit"] = {{"file", args.circuit}, {"gates", ntk.num_gates()}, {"edges", ntk.num_edges()},
-                  {"stored_edges", ntk.num_stored_edges()}, {"depth", cpu.flat().depth()},
-                  {"slots", cpu.flat().num_slots()}, {"load_s", load_s}, {"flatten_s", flatten_s}};
-  fmt::print("circuit {}: {} gates, {} edges ({} stored: shared fan-in lists), depth {}; loaded in {:.1f} s, flattened in "
+                  {"stored_edges", ntk.num_stored_edges()}, {"depth", depth},
+                  {"registers", cpu.program().num_registers}, {"load_s", load_s}, {"flatten_s", flatten_s}};
+  fmt::print("circuit {}: {} gates, {} edges ({} stored: shared fan-in lists), depth {}; loaded in {:.1f} s, compiled for the CPU in "
              "{:.1f} s\n",
-             args.circuit, ntk.num_gates(), ntk.num_edges(), ntk.num_stored_edges(), cpu.flat().depth(), load_s, flatten_s);
+             args.circuit, ntk.num_gates(), ntk.num_edges(), ntk.num_stored_edges(), depth, load_s, flatten_s);
   const sim::BusBatch in = random_batch(cpu.inputs(), args.inputs, args.seed);
   j["inputs"] = args.inputs;
   j["rows"] = nlohmann::json::array();

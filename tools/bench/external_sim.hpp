@@ -5,8 +5,15 @@
 //
 // ABC: `sim -m -F 1 -W words` simulates words x 32 random patterns of a combinational AIG and prints
 // its own simulation time ("Time = x sec"), which excludes reading the file; we take that.
-// Verilator: a harness drives random inputs through Vtop::eval() n times and times the loop alone.
+// Verilator: a harness drives random inputs through Vtop::eval() n times and times the loop alone;
+// a model whose C++ build takes longer than the build timeout is reported as such.
+// tc0flow simulate: this commit's or another commit's command line on a circuit file, timed by its
+// own report (simulation only, not loading), with the child's peak resident memory.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +25,9 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "circuits/io/aig.hpp"
 #include "circuits/io/verilog.hpp"
@@ -31,7 +41,54 @@ struct ExternalResult {
   double samples_per_s = 0;  // random input patterns evaluated per second
   double seconds = 0;        // time of the measured part
   uint64_t samples = 0;
+  double build_seconds = 0;  // Verilator: the model's build
+  double peak_rss_mib = 0;   // tc0flow simulate: the child's peak resident memory
 };
+
+// `tc0flow simulate FILE --random N --quiet --threads T` of the given binary; the rate is the
+// samples over the simulation seconds of its JSON report.
+inline ExternalResult tc0flow_simulate(const std::string& binary, const std::string& file, uint64_t samples, int threads,
+                                       const std::filesystem::path& json) {
+  ExternalResult r;
+  if (!std::filesystem::exists(binary)) {
+    r.why = "no tc0flow binary at " + binary;
+    return r;
+  }
+  const std::vector<std::string> args = {binary,  "simulate", file,   "--random", std::to_string(samples), "--quiet",
+                                         "--threads", std::to_string(threads), "--json", json.string()};
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  const int err = posix_spawn(&pid, binary.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (err != 0) {
+    r.why = "cannot start " + binary;
+    return r;
+  }
+  int status = 0;
+  rusage ru{};
+  if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    r.why = fmt::format("{} simulate failed (status {})", binary, status);
+    return r;
+  }
+  try {
+    std::ifstream in(json);
+    const nlohmann::json j = nlohmann::json::parse(in);
+    r.samples = j.at("samples").get<uint64_t>();
+    r.seconds = j.at("seconds").get<double>();
+  } catch (const std::exception& e) {
+    r.why = std::string("unreadable simulate report: ") + e.what();
+    return r;
+  }
+  r.ran = r.seconds > 0;
+  r.samples_per_s = r.ran ? double(r.samples) / r.seconds : 0;
+  r.peak_rss_mib = double(ru.ru_maxrss) / 1024.0;
+  return r;
+}
 
 inline std::string run_capture(const std::string& cmd, int* status) {
   std::string out;
@@ -117,8 +174,10 @@ inline std::vector<VerilogPort> verilog_ports(const std::string& text, const std
   return ports;
 }
 
-// A Verilator model of the Verilog export, evaluated `samples` times on random inputs.
-inline ExternalResult verilator_sim(const circuits::Network& ntk, const std::filesystem::path& dir, uint64_t samples) {
+// A Verilator model of the Verilog export, evaluated `samples` times on random inputs; the build is
+// stopped after build_timeout_s seconds.
+inline ExternalResult verilator_sim(const circuits::Network& ntk, const std::filesystem::path& dir, uint64_t samples,
+                                    int build_timeout_s = 600) {
   ExternalResult r;
   if (!have_tool("verilator")) {
     r.why = "verilator not installed (apt-get install verilator)";
@@ -158,11 +217,17 @@ int main(int argc, char** argv) {{
 }}
 )", drive, observe));
   int st = 0;
+  const auto t_build = std::chrono::steady_clock::now();
   const std::string build = run_capture(
-      fmt::format("cd '{}' && verilator --cc --exe --build -O3 -Wno-fatal -Wno-lint -Wno-style --top-module tc0 "
+      fmt::format("cd '{}' && timeout --kill-after=10 {} verilator --cc --exe --build -O3 -Wno-fatal -Wno-lint -Wno-style --top-module tc0 "
                   "-CFLAGS -O2 -Mdir obj tc0.v harness.cpp -j 2",
-                  dir.string()),
+                  dir.string(), build_timeout_s),
       &st);
+  if (st != 0 && WIFEXITED(st) && WEXITSTATUS(st) == 124) {
+    r.why = fmt::format("verilator's C++ build did not finish within {} s", build_timeout_s);
+    return r;
+  }
+  r.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_build).count();
   if (st != 0) {
     r.why = "verilator build failed: " + build.substr(build.size() > 300 ? build.size() - 300 : 0);
     return r;

@@ -1,6 +1,8 @@
 // tc0flow simulate FILE [--inputs FILE | --random N --seed S] [--threads T] [--device D]: runs the
 // bit-parallel simulator (CPU or GPU, tools/cli/device_option.hpp) and prints the output buses as
 // integers, one line per sample, bus names as header; then one line naming the device that ran.
+// Under mpirun the samples are sharded over the ranks (tools/cluster/README.md); rank 0 prints them
+// in order and writes the report.
 //
 // Input file: a header line naming the input ports (input buses, and loose inputs by name) in any
 // order, then one line of integers per sample; '#' starts a comment. Signed buses take signed
@@ -12,11 +14,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <random>
 #include <sstream>
 
 #include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
+#include "tools/cli/cluster.hpp"
 #include "tools/cli/command.hpp"
 #include "tools/cli/device_option.hpp"
 
@@ -28,9 +30,21 @@ struct Options {
   std::string file, inputs, output, json, device = "auto";
   uint64_t random = 0, seed = 1;
   int threads = 0;
-  uint32_t block_words = 4;
+  uint32_t block_words = 0;
   bool quiet = false, profile = false;
 };
+
+// Sample s, port p of --random N --seed S: a hash of (S, s, p), so that any shard of the samples
+// draws exactly its own values.
+uint64_t mix64(uint64_t x) {  // splitmix64's finaliser
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+int64_t random_value(uint64_t seed, uint64_t s, size_t p, const Bus& port) {
+  const uint64_t r = mix64(mix64(seed) + s * 0x9e3779b97f4a7c15ull + uint64_t(p) * 0xd1b54a32d192ed03ull);
+  return sim::wrap_to_bus(int64_t(r), port.bits.size(), port.is_signed);
+}
 
 std::string format_value(int64_t v, bool is_signed) {
   return is_signed ? fmt::format("{}", v) : fmt::format("{}", uint64_t(v));
@@ -113,7 +127,7 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
   inputs->excludes(random);
   sub.add_option("--seed", o->seed, "Seed of the random patterns");
   sub.add_option("--threads", o->threads, "Threads (0: all cores)");
-  sub.add_option("--block-words", o->block_words, "Words of 64 samples per block (1..64)");
+  sub.add_option("--block-words", o->block_words, "Words of 64 samples per block (1..64; 0: the largest that keeps each thread's registers within 256 MiB)");
   sub.add_option("-o,--output", o->output, "Write the output lines to this file instead of standard output");
   sub.add_flag("--quiet", o->quiet, "Do not print outputs (timing only)");
   tc0::cli::add_device_option(sub, o->device);
@@ -123,91 +137,137 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
   tc0::cli::add_json_option(sub, o->json);
   return [o] {
     if (o->inputs.empty() && o->random == 0) throw std::runtime_error("give --inputs FILE or --random N");
-    const auto t_load = std::chrono::steady_clock::now();
-    const Network ntk = io::load_native(o->file);
-    const auto t_setup = std::chrono::steady_clock::now();
-    const sim::BitSimulator simulator(ntk, {.threads = o->threads,
-                                            .block_words = o->block_words,
-                                            .device = sim::parse_device(o->device),
-                                            .on_fallback = tc0::cli::report_fallback("simulate")});
-    const double load_s = std::chrono::duration<double>(t_setup - t_load).count();
-    const double setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
-    const auto& ports = simulator.inputs();
-    const auto& outs = simulator.outputs();
+    // Under mpirun every rank simulates its shard of the samples and rank 0 writes the outputs in
+    // sample order and the report (tools/cli/cluster.hpp); alone, the one shard is every sample.
+    const tc0::cli::Cluster& cluster = tc0::cli::Cluster::get();
+    const bool streaming = cluster.size() == 1;  // alone: lines go straight out, else via rank 0
     FILE* out = stdout;
     std::unique_ptr<FILE, int (*)(FILE*)> owned(nullptr, fclose);
-    if (!o->output.empty()) {
-      owned.reset(std::fopen(o->output.c_str(), "w"));
-      if (!owned) throw std::runtime_error(fmt::format("cannot write '{}'", o->output));
-      out = owned.get();
-    }
-    if (!o->quiet) {
-      std::string header;
-      for (const Bus& b : outs) {
-        if (!header.empty()) header += ' ';
-        header += b.name;
+    auto open_output = [&] {
+      if (!o->output.empty()) {
+        owned.reset(std::fopen(o->output.c_str(), "w"));
+        if (!owned) throw std::runtime_error(fmt::format("cannot write '{}'", o->output));
+        out = owned.get();
       }
-      fmt::print(out, "{}\n", header);
-    }
-    double seconds = 0;
-    uint64_t samples = 0;
-    nlohmann::json rows = nlohmann::json::array();
-    auto run_chunk = [&](const sim::BusBatch& in) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const sim::BusBatch res = simulator.run(in);
-      seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const size_t n = res.empty() ? (in.empty() ? 0 : in[0].size()) : res[0].size();
-      for (size_t s = 0; s < n && !o->quiet; ++s) {
-        std::string line;
-        for (size_t b = 0; b < outs.size(); ++b) {
-          if (b) line += ' ';
-          line += format_value(res[b][s], outs[b].is_signed);
-        }
-        fmt::print(out, "{}\n", line);
-        if (samples + s < 1000) {
-          nlohmann::json r = nlohmann::json::object();
-          for (size_t b = 0; b < outs.size(); ++b) r[outs[b].name] = res[b][s];
-          rows.push_back(r);
-        }
-      }
-      samples += n;
     };
-    if (!o->inputs.empty()) {
-      run_chunk(read_inputs(o->inputs, ports));
-    } else {
-      // Stream random patterns in chunks so memory stays bounded for any N; on a device, chunks of
-      // whole device blocks.
-      std::mt19937_64 rng(o->seed);
-      const uint64_t chunk = std::max<uint64_t>(1 << 16, simulator.device_run().block_samples);
-      for (uint64_t done = 0; done < o->random; done += chunk) {
-        const size_t n = size_t(std::min(chunk, o->random - done));
-        sim::BusBatch in(ports.size(), std::vector<int64_t>(n));
-        for (size_t s = 0; s < n; ++s)
-          for (size_t p = 0; p < ports.size(); ++p)
-            in[p][s] = sim::wrap_to_bus(int64_t(rng()), ports[p].bits.size(), ports[p].is_signed);
-        run_chunk(in);
+    std::vector<Bus> outs;
+    uint64_t edges = 0;
+    sim::DeviceRun device;  // this rank's; rank 0 reports its own
+    double load_s = 0, setup_s = 0;
+    auto work = [&]() -> nlohmann::json {
+      const auto t_load = std::chrono::steady_clock::now();
+      const Network ntk = io::load_native(o->file);
+      const auto t_setup = std::chrono::steady_clock::now();
+      edges = ntk.num_edges();
+      const sim::BitSimulator simulator(ntk, {.threads = o->threads,
+                                              .block_words = o->block_words,
+                                              .device = sim::parse_device(o->device),
+                                              .on_fallback = tc0::cli::report_fallback("simulate")});
+      load_s = std::chrono::duration<double>(t_setup - t_load).count();
+      setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
+      const auto& ports = simulator.inputs();
+      outs = simulator.outputs();
+      sim::BusBatch file_inputs;
+      uint64_t total = o->random;
+      if (!o->inputs.empty()) {
+        file_inputs = read_inputs(o->inputs, ports);
+        total = file_inputs.empty() ? 0 : file_inputs[0].size();
       }
-    }
-    const double edge_samples = double(ntk.num_edges()) * double(samples);
-    fmt::print(stderr, "simulated {} samples in {:.3f} s: {:.3g} edge-samples/s\n", samples, seconds,
-               seconds > 0 ? edge_samples / seconds : 0.0);
-    tc0::cli::print_device_line(stderr, simulator.device_run());
-    if (o->profile) {
-      fmt::print(stderr, "before simulating: loading the circuit {:.1f} s, flattening{} {:.1f} s\n", load_s,
-                 simulator.device_run().device != "cpu" ? " and uploading it to the device" : "", setup_s);
-      if (simulator.device_run().device != "cpu") fmt::print(stderr, "{}", simulator.device_run().profile.table());
-    }
-    auto j = tc0::cli::report_header("simulate");
-    j["file"] = o->file;
-    j["samples"] = samples;
-    j["device"] = simulator.device_run().to_json();
-    j["seconds"] = seconds;
-    j["load_seconds"] = load_s;
-    j["setup_seconds"] = setup_s;
-    j["edge_samples_per_second"] = seconds > 0 ? edge_samples / seconds : 0.0;
-    if (!rows.empty()) j["outputs_first_1000"] = rows;
-    tc0::cli::write_json(o->json, j);
-    return 0;
+      const tc0::cli::Shard shard = cluster.shard(total);
+      std::string header;
+      for (const Bus& b : outs) header += (header.empty() ? "" : " ") + b.name;
+      if (streaming) {
+        open_output();
+        if (!o->quiet) fmt::print(out, "{}\n", header);
+      }
+      std::string text;  // this shard's lines when they go through rank 0
+      nlohmann::json rows = nlohmann::json::array();
+      double seconds = 0;
+      // Chunks of 2^16 samples keep memory bounded for any N; on a device, chunks of whole device blocks.
+      const uint64_t chunk = std::max<uint64_t>(1 << 16, simulator.device_run().block_samples);
+      for (uint64_t c0 = shard.begin; c0 < shard.end; c0 += chunk) {
+        const size_t n = size_t(std::min(chunk, shard.end - c0));
+        sim::BusBatch in(ports.size(), std::vector<int64_t>(n));
+        for (size_t p = 0; p < ports.size(); ++p)
+          for (size_t s = 0; s < n; ++s)
+            in[p][s] = file_inputs.empty() ? random_value(o->seed, c0 + s, p, ports[p]) : file_inputs[p][c0 + s];
+        const auto t0 = std::chrono::steady_clock::now();
+        const sim::BusBatch res = simulator.run(in);
+        seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        for (size_t s = 0; s < n; ++s) {
+          if (c0 + s < 1000) {
+            nlohmann::json r = nlohmann::json::object();
+            for (size_t b = 0; b < outs.size(); ++b) r[outs[b].name] = res[b][s];
+            rows.push_back(r);
+          }
+          if (o->quiet) continue;
+          std::string line;
+          for (size_t b = 0; b < outs.size(); ++b) {
+            if (b) line += ' ';
+            line += format_value(res[b][s], outs[b].is_signed);
+          }
+          line += '\n';
+          if (streaming) std::fputs(line.c_str(), out);
+          else text += line;
+        }
+      }
+      device = simulator.device_run();
+      nlohmann::json program;
+      if (!simulator.on_device()) {
+        const sim::Program& prog = simulator.program();
+        for (int k = 0; k < sim::kNumOpKinds; ++k)
+          program["gates"][sim::op_kind_name(sim::OpKind(k))] = prog.gates_per_kind[k];
+        program["instructions"] = prog.code.size();
+        program["registers"] = prog.num_registers;
+        program["register_file_mib_per_thread"] = double(simulator.register_file_bytes()) / (1 << 20);
+        program["program_mib"] = double(prog.memory_bytes()) / (1 << 20);
+      }
+      return {{"rank", cluster.rank()}, {"host", cluster.host()}, {"begin", shard.begin}, {"end", shard.end},
+              {"samples", shard.end - shard.begin}, {"seconds", seconds}, {"header", header}, {"text", text},
+              {"rows", rows}, {"program", program}, {"device", device.to_json()}};
+    };
+    auto merge = [&](const std::vector<nlohmann::json>& shards) -> int {
+      if (!streaming) {
+        open_output();
+        if (!o->quiet) fmt::print(out, "{}\n", shards.front().at("header").get<std::string>());
+        for (const nlohmann::json& sj : shards) std::fputs(sj.at("text").get<std::string>().c_str(), out);
+      }
+      if (owned && std::fflush(owned.get()) != 0) throw std::runtime_error(fmt::format("cannot write '{}'", o->output));
+      uint64_t samples = 0;
+      double seconds = 0;
+      nlohmann::json rows = nlohmann::json::array(), ranks = nlohmann::json::array();
+      for (const nlohmann::json& sj : shards) {
+        samples += sj.at("samples").get<uint64_t>();
+        seconds = std::max(seconds, sj.at("seconds").get<double>());  // the ranks run side by side
+        for (const auto& r : sj.at("rows")) rows.push_back(r);
+        ranks.push_back({{"rank", sj.at("rank")}, {"host", sj.at("host")}, {"begin", sj.at("begin")}, {"end", sj.at("end")},
+                         {"samples", sj.at("samples")}, {"seconds", sj.at("seconds")}, {"device", sj.at("device")}});
+      }
+      const double edge_samples = double(edges) * double(samples);
+      fmt::print(stderr, "simulated {} samples in {:.3f} s: {:.3g} edge-samples/s{}\n", samples, seconds,
+                 seconds > 0 ? edge_samples / seconds : 0.0,
+                 cluster.size() > 1 ? fmt::format(" ({} ranks)", cluster.size()) : "");
+      tc0::cli::print_device_line(stderr, device);
+      if (o->profile) {
+        fmt::print(stderr, "before simulating: loading the circuit {:.1f} s, flattening{} {:.1f} s\n", load_s,
+                   device.device != "cpu" ? " and uploading it to the device" : "", setup_s);
+        if (device.device != "cpu") fmt::print(stderr, "{}", device.profile.table());
+      }
+      auto j = tc0::cli::report_header("simulate");
+      j["file"] = o->file;
+      j["samples"] = samples;
+      j["device"] = device.to_json();
+      j["seconds"] = seconds;
+      j["load_seconds"] = load_s;
+      j["setup_seconds"] = setup_s;
+      j["edge_samples_per_second"] = seconds > 0 ? edge_samples / seconds : 0.0;
+      if (!shards.front().at("program").is_null()) j["program"] = shards.front().at("program");
+      if (!rows.empty()) j["outputs_first_1000"] = rows;
+      j["ranks"] = ranks;
+      tc0::cli::write_json(o->json, j);
+      return 0;
+    };
+    return tc0::cli::run_sharded(work, merge);
   };
 });
 
