@@ -10,14 +10,14 @@
 
 namespace tc0::fileio {
 
-namespace {
-
 std::string size_text(uint64_t n) {
   if (n >= kGiB) return fmt::format("{:.1f} GiB", double(n) / double(kGiB));
   if (n >= kMiB) return fmt::format("{:.1f} MiB", double(n) / double(kMiB));
   if (n >= kKiB) return fmt::format("{:.1f} KiB", double(n) / double(kKiB));
   return fmt::format("{} bytes", n);
 }
+
+namespace {
 
 [[noreturn]] void refuse(const std::string& path, const std::string& what, const std::string& why) {
   throw FileError(fmt::format("cannot read {} '{}': {}", what, path, why));

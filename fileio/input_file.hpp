@@ -26,6 +26,9 @@ std::vector<uint8_t> read_regular_file_bytes(const std::string& path, const std:
 // True when both paths exist and name the same file (same device and inode, links followed).
 bool same_file(const std::string& a, const std::string& b);
 
+// "512 bytes", "3.2 MiB", "1.5 GiB".
+std::string size_text(uint64_t bytes);
+
 // "a directory", "a character device", "a named pipe (FIFO)", ... of a stat mode.
 std::string file_kind(unsigned mode);
 

@@ -19,6 +19,7 @@
 #include "circuits/gadgets/linear_form.hpp"
 #include "circuits/gadgets/select.hpp"
 #include "circuits/gadgets/staircase.hpp"
+#include "fileio/atomic_file.hpp"
 
 using namespace tc0::circuits;
 using namespace tc0::circuits::gadgets;
@@ -201,7 +202,7 @@ int main(int argc, char** argv) {
       text = text.substr(0, b) + section + text.substr(e + end.size());
     else
       text += (text.empty() || text.back() == '\n' ? "" : "\n") + std::string("\n## Gadget table\n\n") + section + "\n";
-    std::ofstream(readme_path) << text;
+    tc0::fileio::write_file(readme_path, text, "README");
     std::printf("updated %s (%zu rows)\n", readme_path.c_str(), rows.size());
     return 0;
   }
@@ -220,6 +221,6 @@ int main(int argc, char** argv) {
                   {"edges", r.st.edges}, {"depth", r.st.depth}, {"max_weight_bits", r.st.max_weight_bits},
                   {"max_theta_bits", r.st.max_theta_bits}, {"spec_depth", r.spec_depth}, {"spec_size", r.spec_size}});
   }
-  if (!json_path.empty()) std::ofstream(json_path) << js.dump(1) << "\n";
+  if (!json_path.empty()) tc0::fileio::write_file(json_path, js.dump(1) + "\n", "JSON report");
   return 0;
 }

@@ -358,7 +358,13 @@ void save_native(const Network& ntk, const std::string& path) {
 }
 
 Network load_native(const std::string& path) {
-  return from_native(fileio::read_regular_file(path, "circuit file", kMaxNativeFileBytes), path);
+  std::string bytes;
+  try {
+    bytes = fileio::read_regular_file(path, "circuit file", kMaxNativeFileBytes);
+  } catch (const fileio::FileError& e) {
+    throw CircuitError(e.what());
+  }
+  return from_native(bytes, path);
 }
 
 }  // namespace tc0::circuits::io

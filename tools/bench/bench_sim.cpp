@@ -37,6 +37,7 @@
 #include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
 #include "tools/bench/external_sim.hpp"
+#include "fileio/atomic_file.hpp"
 
 #ifndef TC0_GIT_COMMIT
 #define TC0_GIT_COMMIT "unknown"
@@ -277,7 +278,7 @@ int main(int argc, char** argv) {
       std::filesystem::remove_all(dir);
     }
   }
-  std::ofstream(json_path) << j.dump(2) << "\n";
+  tc0::fileio::write_file(json_path, j.dump(2) + "\n", "JSON report");
   fmt::print("kernels = gates on the bit-sliced / int64-lane / int128-lane paths; JSON: {}\n", json_path);
   return 0;
 }

@@ -119,7 +119,7 @@ void check_paths(const std::vector<NamedPath>& inputs, const std::vector<NamedPa
     for (const NamedPath& in : inputs) {
       if (skip(in)) continue;
       if (fileio::same_file(out.path, in.path) || resolved(out.path) == resolved(in.path))
-        throw std::invalid_argument(fmt::format("{} '{}' is the input {} '{}'; write the output to another file",
+        throw std::invalid_argument(fmt::format("{} '{}' names the same file as the input {} '{}'; write the output to another file",
                                                 out.flag, out.path, in.flag, in.path));
     }
     for (size_t j = 0; j < i; ++j) {
@@ -132,6 +132,14 @@ void check_paths(const std::vector<NamedPath>& inputs, const std::vector<NamedPa
     }
     fileio::check_writable(out.path, out.flag == "--json" ? "JSON report" : "output");
   }
+}
+
+std::vector<NamedPath> model_paths(const std::string& dir, const std::string& flag) {
+  if (dir.empty()) return {};
+  std::vector<NamedPath> files{{flag, dir}};
+  for (const char* f : {"config.json", "weights.safetensors", "heldout.json", "fixed_golden.json"})
+    files.push_back({flag, dir + "/" + f});
+  return files;
 }
 
 }  // namespace tc0::cli

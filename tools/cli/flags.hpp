@@ -69,5 +69,7 @@ struct NamedPath {
 // written (its folder missing, or a directory where a file is wanted), before any work. Empty
 // paths and '-' (standard output) are skipped.
 void check_paths(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
+// The files of a model directory (config, weights, held-out data, goldens) as inputs of `flag`.
+std::vector<NamedPath> model_paths(const std::string& dir, const std::string& flag = "--model");
 
 }  // namespace tc0::cli

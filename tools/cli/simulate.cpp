@@ -7,16 +7,19 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdio>
-#include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 
 #include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
+#include "fileio/atomic_file.hpp"
+#include "fileio/input_file.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -28,15 +31,18 @@ struct Options {
   int threads = 0;
   uint32_t block_words = 4;
   bool quiet = false;
+  CLI::Option *seed_flag = nullptr, *quiet_flag = nullptr, *output_flag = nullptr, *random_flag = nullptr;
 };
+
+constexpr uint64_t kMaxInputFileBytes = uint64_t(16) << 30;
+constexpr uint64_t kMaxRandom = 1000000000000;  // 10^12 patterns: hours of simulation on a large circuit
 
 std::string format_value(int64_t v, bool is_signed) {
   return is_signed ? fmt::format("{}", v) : fmt::format("{}", uint64_t(v));
 }
 
 sim::BusBatch read_inputs(const std::string& path, const std::vector<Bus>& ports) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("cannot open input file '{}'", path));
+  std::istringstream in(tc0::fileio::read_regular_file(path, "input file", kMaxInputFileBytes));
   std::string line;
   size_t lineno = 0;
   std::vector<size_t> column_port;
@@ -107,38 +113,41 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
   auto o = std::make_shared<Options>();
   sub.add_option("file", o->file, "Circuit file (.tc0c)")->required();
   auto* inputs = sub.add_option("--inputs", o->inputs, "Text file: header of port names, one line of integers per sample");
-  auto* random = sub.add_option("--random", o->random, "Simulate N uniformly random input patterns instead");
+  auto* random = o->random_flag = tc0::cli::add_number(sub, "--random", o->random, uint64_t(1), kMaxRandom,
+                                                       "Simulate N uniformly random input patterns instead");
   inputs->excludes(random);
-  sub.add_option("--seed", o->seed, "Seed of the random patterns");
-  sub.add_option("--threads", o->threads, "Threads (0: all cores)");
-  sub.add_option("--block-words", o->block_words, "Words of 64 samples per block (1..64)");
-  sub.add_option("-o,--output", o->output, "Write the output lines to this file instead of standard output");
-  sub.add_flag("--quiet", o->quiet, "Do not print outputs (timing only)");
+  o->seed_flag = tc0::cli::add_seed(sub, o->seed, "Seed of the random patterns (with --random)");
+  tc0::cli::add_threads(sub, o->threads, "Threads (0: all cores)");
+  tc0::cli::add_number(sub, "--block-words", o->block_words, uint32_t(1), uint32_t(64), "Words of 64 samples per block");
+  o->output_flag = sub.add_option("-o,--output", o->output, "Write the output lines to this file instead of standard output");
+  o->quiet_flag = sub.add_flag("--quiet", o->quiet, "Do not print outputs (timing only)");
   sub.add_option("--device", o->device, "Where to evaluate: cpu, cuda, or auto (a GPU when present, else the CPU)")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   tc0::cli::add_json_option(sub, o->json);
   return [o] {
     if (o->inputs.empty() && o->random == 0) throw std::runtime_error("give --inputs FILE or --random N");
+    tc0::cli::refuse_flag(o->seed_flag, o->random_flag->count() > 0, "applies to --random only (--inputs gives the patterns)");
+    tc0::cli::refuse_together(o->quiet_flag, o->output_flag, "--quiet prints no outputs, so there is nothing to write");
+    tc0::cli::check_paths({{"FILE", o->file}, {"--inputs", o->inputs}}, {{"-o", o->output}, {"--json", o->json}});
     const Network ntk = io::load_native(o->file);
     const sim::BitSimulator simulator(
         ntk, {.threads = o->threads, .block_words = o->block_words, .device = sim::parse_device(o->device)});
     if (!simulator.device_note().empty()) fmt::print(stderr, "tc0flow simulate: {}\n", simulator.device_note());
     const auto& ports = simulator.inputs();
     const auto& outs = simulator.outputs();
-    FILE* out = stdout;
-    std::unique_ptr<FILE, int (*)(FILE*)> owned(nullptr, fclose);
-    if (!o->output.empty()) {
-      owned.reset(std::fopen(o->output.c_str(), "w"));
-      if (!owned) throw std::runtime_error(fmt::format("cannot write '{}'", o->output));
-      out = owned.get();
-    }
+    // The inputs are read in full before the output is opened; the output goes through the atomic
+    // writer, so a failure or an interruption leaves the previous file as it was.
+    const sim::BusBatch given = o->inputs.empty() ? sim::BusBatch{} : read_inputs(o->inputs, ports);
+    std::optional<tc0::fileio::AtomicFile> file;
+    if (!o->output.empty()) file.emplace(o->output, "simulation output");
+    std::ostream& out = file ? file->stream() : std::cout;
     if (!o->quiet) {
       std::string header;
       for (const Bus& b : outs) {
         if (!header.empty()) header += ' ';
         header += b.name;
       }
-      fmt::print(out, "{}\n", header);
+      out << header << '\n';
     }
     double seconds = 0;
     uint64_t samples = 0;
@@ -148,23 +157,24 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
       const sim::BusBatch res = simulator.run(in);
       seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const size_t n = res.empty() ? (in.empty() ? 0 : in[0].size()) : res[0].size();
+      std::string lines;
       for (size_t s = 0; s < n && !o->quiet; ++s) {
-        std::string line;
         for (size_t b = 0; b < outs.size(); ++b) {
-          if (b) line += ' ';
-          line += format_value(res[b][s], outs[b].is_signed);
+          if (b) lines += ' ';
+          lines += format_value(res[b][s], outs[b].is_signed);
         }
-        fmt::print(out, "{}\n", line);
+        lines += '\n';
         if (samples + s < 1000) {
           nlohmann::json r = nlohmann::json::object();
           for (size_t b = 0; b < outs.size(); ++b) r[outs[b].name] = res[b][s];
           rows.push_back(r);
         }
       }
+      out << lines;
       samples += n;
     };
     if (!o->inputs.empty()) {
-      run_chunk(read_inputs(o->inputs, ports));
+      run_chunk(given);
     } else {
       // Stream random patterns in chunks so memory stays bounded for any N.
       std::mt19937_64 rng(o->seed);
@@ -178,6 +188,8 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
         run_chunk(in);
       }
     }
+    out.flush();
+    if (file) file->commit();
     const double edge_samples = double(ntk.num_edges()) * double(samples);
     fmt::print(stderr, "simulated {} samples in {:.3f} s: {:.3g} edge-samples/s\n", samples, seconds,
                seconds > 0 ? edge_samples / seconds : 0.0);

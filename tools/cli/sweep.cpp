@@ -7,13 +7,15 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <memory>
 
 #include "sampler/compile/count.hpp"
 #include "sampler/compile/random_dit.hpp"
 #include "sampler/compile/trace.hpp"
+#include "fileio/atomic_file.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -61,7 +63,7 @@ void write_svg(const std::string& path, const std::vector<Point>& pts, const std
   auto X = [&](double v) { return L + (std::log(v) - std::log(xmin)) / (std::log(xmax) - std::log(xmin)) * (W - L - R); };
   auto Y = [&](double v) { return H - B - (std::log(v) - std::log(ymin)) / (std::log(ymax) - std::log(ymin) + 1e-12) * (H - T - B); };
   static const char* colors[] = {"#000000", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"};
-  std::ofstream f(path);
+  std::ostringstream f;
   f << fmt::format("<svg xmlns='http://www.w3.org/2000/svg' width='{}' height='{}' font-family='sans-serif' font-size='12'>\n", W, H);
   f << fmt::format("<rect width='{}' height='{}' fill='white'/>\n", W, H);
   f << fmt::format("<text x='{}' y='18'>edges vs token count n (log-log), counting mode</text>\n", L);
@@ -78,12 +80,16 @@ void write_svg(const std::string& path, const std::vector<Point>& pts, const std
     f << fmt::format("<text x='{}' y='{}' fill='{}'>{}</text>\n", W - R - 120, T + 16 * (c + 1), colors[c % 6], comps[c]);
   }
   f << "</svg>\n";
+  tc0::fileio::write_file(path, f.str(), "plot");
 }
 
 int run(const Options& o) {
   using namespace tc0::sampler;
   using namespace tc0::sampler::compile;
-  std::filesystem::create_directories(o.out);
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot create the output folder -o '{}': {}", o.out, ec.message()));
+  tc0::cli::check_paths({}, {{"-o", o.out + "/sweep.json"}, {"--json", o.json}});
   std::vector<Point> pts;
   auto add = [&](const std::string& axis, RandomDitSpec s, int steps) {
     Point p{axis, s, steps, {}, 0};
@@ -182,8 +188,8 @@ int run(const Options& o) {
   j["depth_independent_of_n"] = depth_constant;
   j["depth_formula"] = {{"c0", c0}, {"c1", c1}, {"form", "K (c0 + c1 L)"}, {"largest_deviation", worst}};
   j["depth_symbols"] = symbols;
-  tc0::cli::write_json(o.out + "/sweep.json", j);
   write_svg(o.out + "/edges_vs_n.svg", pts, comps);
+  tc0::cli::write_json(o.out + "/sweep.json", j);  // the folder's report, last
   tc0::cli::write_json(o.json, j);
   fmt::print("wrote {}/sweep.json and {}/edges_vs_n.svg\n", o.out, o.out);
   return depth_constant ? 0 : 1;
@@ -194,9 +200,9 @@ tc0::cli::Registrar reg(
     [](CLI::App& sub) -> tc0::cli::Runner {
       auto o = std::make_shared<Options>();
       sub.add_option("-o,--out", o->out, "Output folder for sweep.json and edges_vs_n.svg");
-      sub.add_option("--max-tokens", o->max_tokens, "Largest token count n of the n sweep")->check(CLI::Range(4, 4096));
-      sub.add_option("--depth-budget", o->budget, "Construction strategy for every point (fixed across the sweep)")
-          ->check(CLI::Range(2, 12));
+      tc0::cli::add_number(sub, "--max-tokens", o->max_tokens, 4, 4096, "Largest token count n of the n sweep");
+      tc0::cli::add_number(sub, "--depth-budget", o->budget, 2, 12,
+                           "Construction strategy for every point (fixed across the sweep)");
       tc0::cli::add_json_option(sub, o->json);
       sub.footer("Random DiT weights (patch 1, 2 heads, MLP ratio 2, SiLU), MF2 one step unless K varies; counting\n"
                  "mode: exact depth, gates and edges within a few percent of the materialised circuit.\n"
