@@ -55,6 +55,9 @@ SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, c
   z3::solver s(ctx, logic);  // QF_BV: Z3 simplifies, then bit-blasts
   z3::params p(ctx);
   p.set("timeout", opt.timeout_ms);
+  // Z3 would catch Ctrl-C itself and answer "unknown" (an inconclusive obligation, and the run goes
+  // on); the user asked the run to stop, so the signal goes to tc0flow's handler instead.
+  p.set("ctrl_c", false);
   s.set(p);
   for (const auto& a : assertions) s.add(a);
   auto t0 = std::chrono::steady_clock::now();

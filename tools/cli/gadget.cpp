@@ -56,8 +56,7 @@ tc0::cli::Registrar reg("gadget", "Build a gadget (adder, multiplier, linear for
   sub.add_option("-o,--output", o->output, "Circuit file to write (native .tc0c format)")->required();
   tc0::cli::add_json_option(sub, o->json);
   return [o] {
-    const tc0::cli::GadgetInfo* info = tc0::cli::find_gadget(o->name);
-    if (!info) throw std::invalid_argument(fmt::format("unknown gadget '{}'; known gadgets:{}", o->name, gadget_list()));
+    const tc0::cli::GadgetInfo* info = &tc0::cli::gadget_info(o->name);
     tc0::cli::GadgetParams p = o->params;
     if (o->flags["--out-bits"]->count()) p.out_bits = o->out_bits;
     if (o->flags["--out-frac"]->count()) p.out_frac = o->out_frac;

@@ -97,10 +97,13 @@ const std::vector<GadgetInfo>& gadget_catalog() {
   return catalog;
 }
 
-const GadgetInfo* find_gadget(const std::string& name) {
-  for (const GadgetInfo& g : gadget_catalog())
-    if (g.name == name) return &g;
-  return nullptr;
+const GadgetInfo& gadget_info(const std::string& name) {
+  std::string names;
+  for (const GadgetInfo& g : gadget_catalog()) {
+    if (g.name == name) return g;
+    names += (names.empty() ? "" : ", ") + g.name;
+  }
+  throw std::invalid_argument(fmt::format("unknown gadget '{}'; known gadgets: {}", name, names));
 }
 
 Format gadget_output_format(const std::string& name, const GadgetParams& p) {
@@ -113,12 +116,7 @@ Format gadget_output_format(const std::string& name, const GadgetParams& p) {
 }
 
 Network build_gadget(const std::string& name, const GadgetParams& p) {
-  const GadgetInfo* info = find_gadget(name);
-  if (!info) {
-    std::string names;
-    for (const GadgetInfo& g : gadget_catalog()) names += (names.empty() ? "" : ", ") + g.name;
-    throw std::invalid_argument(fmt::format("unknown gadget '{}'; known gadgets: {}", name, names));
-  }
+  gadget_info(name);  // a known name
   if (p.terms < 1 || p.terms > 4096) throw std::invalid_argument(fmt::format("--terms {} is outside [1, 4096]", p.terms));
   const Format in(p.bits, p.frac);
   const Format out = gadget_output_format(name, p);

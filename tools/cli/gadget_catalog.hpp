@@ -30,7 +30,8 @@ struct GadgetInfo {
 };
 
 const std::vector<GadgetInfo>& gadget_catalog();
-const GadgetInfo* find_gadget(const std::string& name);
+// Throws std::invalid_argument listing the known gadgets when there is none of that name.
+const GadgetInfo& gadget_info(const std::string& name);
 
 // The output format the gadget rounds to (for gadgets that have one; compare, max and mux keep the
 // input format). Throws std::invalid_argument naming the flag when it cannot exist.
