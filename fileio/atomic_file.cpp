@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <random>
 #include <streambuf>
 #include <vector>
 
@@ -46,11 +47,17 @@ void release_slot(int i) {
   if (i >= 0) g_slots[i].state.store(0);
 }
 
+// Set by the handler before it looks at the table: a thread that creates a temporary after the
+// handler's scan sees it and removes its own (the handler may run in another thread while this one
+// goes on until the re-raised signal ends the process).
+std::atomic<int> g_dying{0};
+
 constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 struct sigaction g_previous[std::size(kCleanupSignals)];
 
 extern "C" void remove_temporaries_and_reraise(int sig) {
   const int saved_errno = errno;
+  g_dying.store(1);
   for (Slot& s : g_slots)
     if (s.state.load() == 2) ::unlink(s.path);  // async-signal-safe
   for (size_t k = 0; k < std::size(kCleanupSignals); ++k)
@@ -207,35 +214,36 @@ AtomicFile::AtomicFile(const std::string& target, const std::string& what) : tar
                                   errno == ENOENT ? "does not exist" : reason(errno)));
     if (!S_ISDIR(fst.st_mode))
       throw FileError(fmt::format("cannot write {} '{}': '{}' is not a folder", what, target, folder));
-    // ".NAME.tc0tmp-XXXXXX", NAME cut so that the whole stays within NAME_MAX (255).
-    std::string name = base_of(m.final_path).substr(0, 200);
-    std::string templ = folder + "/." + name + kTempMarker + "XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    // The cleanup signals wait while the temporary is created and entered in the table, so that no
-    // signal can leave a temporary that the handler does not know.
-    sigset_t block, old;
-    sigemptyset(&block);
-    for (int s : kCleanupSignals) sigaddset(&block, s);
-    ::pthread_sigmask(SIG_BLOCK, &block, &old);
-    m.fd = ::mkstemp(buf.data());
-    const int err = errno;
-    if (m.fd >= 0) {
-      m.temp = buf.data();
-      m.slot = claim_slot(m.temp);
+    // ".NAME.tc0tmp-XXXXXXXXXXXX", NAME cut so that the whole stays within NAME_MAX (255). The
+    // name enters the signal handler's table BEFORE the file exists (a signal in between unlinks a
+    // name that is not there yet, which is harmless), so no moment leaves a temporary the handler
+    // does not know. (Blocking the signals around the creation would not do: a signal sent to the
+    // process goes to any thread that does not block it, e.g. an idle OpenMP worker.)
+    const std::string prefix = folder + "/." + base_of(m.final_path).substr(0, 200) + kTempMarker;
+    static thread_local std::mt19937_64 rng(std::random_device{}() ^ uint64_t(::getpid()) << 20);
+    for (int attempt = 0; m.fd < 0; ++attempt) {
+      std::string name = prefix;
+      for (int i = 0; i < 12; ++i) name += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[rng() % 62];
+      release_slot(m.slot);
+      m.slot = claim_slot(name);
+      if (m.slot < 0)
+        throw FileError(fmt::format("cannot write {} '{}': path too long, or too many files open for writing at once",
+                                    what, target));
+      m.fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (m.fd >= 0) {
+        m.temp = name;
+        if (g_dying.load()) ::unlink(name.c_str());  // a signal handler already scanned the table
+      }
+      else if (errno != EEXIST || attempt > 100) {
+        const int err = errno;
+        release_slot(m.slot);
+        m.slot = -1;
+        throw FileError(fmt::format("cannot write {} '{}': {}", what, target, reason(err)));
+      }
     }
-    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    if (m.fd < 0) throw FileError(fmt::format("cannot write {} '{}': {}", what, target, reason(err)));
-    if (m.slot < 0) {
-      ::close(m.fd);
-      ::unlink(m.temp.c_str());
-      throw FileError(fmt::format("cannot write {} '{}': path too long, or too many files open for writing at once",
-                                  what, target));
-    }
-    // mkstemp makes 0600; give the new file the old one's permissions, or the usual 0666 & ~umask.
+    // created 0600; give the new file the old one's permissions, or the usual 0666 & ~umask.
     const mode_t mode = ::stat(m.final_path.c_str(), &st) == 0 ? (st.st_mode & 07777) : (0666 & ~g_umask);
     ::fchmod(m.fd, mode);
-    ::fcntl(m.fd, F_SETFD, FD_CLOEXEC);
   }
   m.buf = std::make_unique<FdBuf>(m.fd, m.what, target_);
   m.os = std::make_unique<std::ostream>(m.buf.get());

@@ -1,13 +1,15 @@
 #pragma once
 // The one way tc0flow writes a file. A command never opens its output in place: the bytes go to a
-// temporary file next to the target (".NAME.tc0tmp-XXXXXX" in the same folder, so that the final
+// temporary file next to the target (".NAME.tc0tmp-XXXXXXXXXXXX" in the same folder, so that the final
 // rename stays on one file system), and only commit() makes them visible: flush, fsync, rename
 // over the target, fsync the folder. Whatever happens before that (an exception, a full disk, a
 // file-size limit, Ctrl-C), the target keeps its old bytes and the temporary is removed:
 // - an uncommitted AtomicFile removes its temporary when it is destroyed;
 // - SIGINT, SIGTERM, SIGHUP and SIGQUIT run a handler that unlinks every live temporary (an
-//   async-signal-safe table of paths) and then re-raises the signal with its previous disposition,
-//   so the process still dies of that signal; a signal the process ignored stays ignored;
+//   async-signal-safe table of paths; a name enters it before its file is created) and then
+//   re-raises the signal with its previous disposition, so the process still dies of that signal;
+//   the handler may run in any thread, so a temporary created after its scan removes itself; a
+//   signal the process ignored stays ignored;
 // - SIGXFSZ is ignored, so that exceeding `ulimit -f` makes write() fail with EFBIG, which becomes
 //   a FileError naming the file, instead of killing the process silently.
 // A target that exists and is not a regular file (/dev/null, /dev/stdout, a named pipe) has no old

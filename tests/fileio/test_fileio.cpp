@@ -98,7 +98,7 @@ TEST(AtomicFile, KeepsPermissionsAndLinks) {
   struct stat st {};
   ASSERT_EQ(::stat((d / "script.sh").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0750u);
-  // a new file gets the usual 0666 & ~umask, not mkstemp's 0600
+  // a new file gets the usual 0666 & ~umask, not the temporary's 0600
   write_file(d / "fresh.txt", "x");
   ASSERT_EQ(::stat((d / "fresh.txt").c_str(), &st), 0);
   const mode_t mask = ::umask(0);

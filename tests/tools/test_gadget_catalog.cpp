@@ -6,8 +6,8 @@
 //
 // Formats: input Q(w, f) for w in [2, W] and f in [-2, w + 2]; output Q(ow, of) for ow in [2, W]
 // and of in [-2, ow + 2], plus the default. Operand counts of sum/dot/max: 1, 2, 3 terms while the
-// inputs total at most B bits. The default suite runs W = 5, B = 10 (about a second); the slow label
-// (TC0_SLOW=1) runs the W = 8, B = 16.
+// inputs total at most B bits. The default suite runs W = 5, B = 10 (about a second; W = 4, B = 8 in
+// the sanitizer tree); the slow label (TC0_SLOW=1) runs the W = 8, B = 16.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -27,8 +27,13 @@ using numerics::Format;
 using numerics::Rational;
 
 bool slow() { return std::getenv("TC0_SLOW") != nullptr; }
-int max_width() { return slow() ? 8 : 5; }
-int max_input_bits() { return slow() ? 16 : 10; }
+#ifdef __SANITIZE_ADDRESS__
+constexpr bool kSanitized = true;  // the sanitizer tree looks for memory errors, not more cases
+#else
+constexpr bool kSanitized = false;
+#endif
+int max_width() { return slow() ? 8 : kSanitized ? 4 : 5; }
+int max_input_bits() { return slow() ? 16 : kSanitized ? 8 : 10; }
 
 std::vector<Format> formats(int max_w) {
   std::vector<Format> out;

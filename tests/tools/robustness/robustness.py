@@ -26,6 +26,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures  # noqa: E402
@@ -433,6 +434,7 @@ def run_cases(tc0flow, work, cases, cwd, timeout):
     failures = []
     sentinels = {}
     for c in cases:
+        t0 = time.monotonic()
         for p in c.outputs:
             with open(p, "rb") as fh:
                 sentinels[p] = fh.read()
@@ -463,6 +465,7 @@ def run_cases(tc0flow, work, cases, cwd, timeout):
                 os.remove(p)
         if why:
             failures.append((c, "; ".join(why) + "\n      stderr: " + err.strip()[:400]))
+        c.seconds = time.monotonic() - t0
     return failures
 
 
@@ -544,6 +547,8 @@ def main():
     print(f"corpus: {len(cases)} bad inputs ({distinct} distinct), {len(failures)} failed")
     print("per class: " + ", ".join(f"{k} {per_class[k]}" for k in CLASSES))
     print("per subcommand: " + ", ".join(f"{k} {per_cmd[k]}" for k in sorted(per_cmd)))
+    slowest = sorted(cases, key=lambda c: -getattr(c, "seconds", 0))[:3]
+    print("slowest: " + "; ".join(f"{getattr(c, 'seconds', 0):.2f} s {c.describe()[:60]}" for c in slowest))
     print(f"numeric flags with a declared range in --help: {numeric_flags}; full-disk case on tmpfs: "
           f"{'run' if f['full'] else 'not available (needs root and tmpfs)'}")
     ok = not failures and not problems and distinct >= 100 and not missing_classes and not missing_cmds and numeric_flags > 50
