@@ -83,6 +83,7 @@ def scan_file(path):
         for pattern, what in PATTERNS:
             if re.search(pattern, line):
                 hits.append((path, lineno, what))
+                break  # one report per line
     return hits
 
 
