@@ -89,7 +89,6 @@ CancellationReport closed_form_accuracy(const GaussianOracle<double>& od, const 
 
 // The derivative-free identities on a trained model's heads (sampler/oracle/model_identities.hpp).
 int run_model(const Options& o) {
-  if (o.points < 1 || o.points > 1000) throw std::invalid_argument("--points must be in 1..1000");
   tc0::sampler::Model m = tc0::sampler::Model::load(o.model);
   ModelHeads heads(m);
   ModelIdentityOptions opt;
@@ -129,18 +128,13 @@ int run(const Options& o) {
     tc0::cli::refuse_flag(f, o.model.empty(), "sets the Gaussian oracle, which --model replaces by the model's heads");
   tc0::cli::check_paths(tc0::cli::model_paths(o.model), {{"--json", o.json}});
   if (!o.model.empty()) return run_model(o);
-  std::vector<double> mu = o.mu;
-  if (o.dim < 0) throw std::invalid_argument("--dim must be >= 1");
+  std::vector<double> mu = o.mu;  // --mu, --s, --dim and --points are in their ranges (flags.hpp)
   if (o.dim > 0) {
     if (mu.size() == 1) mu.assign(o.dim, mu[0]);
     else if (static_cast<int>(mu.size()) != o.dim)
       throw std::invalid_argument(fmt::format("--mu has {} values but --dim is {}; give one value or {}",
                                               mu.size(), o.dim, o.dim));
   }
-  for (double m : mu)
-    if (!std::isfinite(m)) throw std::invalid_argument("--mu values must be finite");
-  if (!std::isfinite(o.s) || o.s <= 0) throw std::invalid_argument("--s must be a finite number > 0");
-  if (o.points < 1 || o.points > 1000) throw std::invalid_argument("--points must be in 1..1000");
 
   IdentityOptions opt;
   opt.points = o.points;
