@@ -4,8 +4,9 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
+
+#include "fileio/atomic_file.hpp"
 
 namespace tc0::proofs {
 
@@ -36,18 +37,27 @@ std::string file_stem(const std::string& name) {
   return s;
 }
 
+void prepare_smt2_folder(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw fileio::FileError(fmt::format("cannot create the --smt2 folder '{}': {}", dir, ec.message()));
+  if (!std::filesystem::is_directory(dir, ec))
+    throw fileio::FileError(fmt::format("--smt2 '{}' is not a folder", dir));
+  fileio::check_writable(dir + "/query.smt2", "SMT-LIB2 query");
+}
+
 SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, const QueryOptions& opt,
                     const std::string& name, const char* logic) {
   if (!opt.smt2_dir.empty()) {
-    std::filesystem::create_directories(opt.smt2_dir);
-    std::string path = opt.smt2_dir + "/" + file_stem(name) + ".smt2";
-    std::ofstream f(path);
-    if (!f) throw std::runtime_error(fmt::format("cannot write {}: check that the --smt2 directory is writable", path));
-    f << to_smt2(ctx, assertions, logic);
+    prepare_smt2_folder(opt.smt2_dir);
+    fileio::write_file(opt.smt2_dir + "/" + file_stem(name) + ".smt2", to_smt2(ctx, assertions, logic), "SMT-LIB2 query");
   }
   z3::solver s(ctx, logic);  // QF_BV: Z3 simplifies, then bit-blasts
   z3::params p(ctx);
   p.set("timeout", opt.timeout_ms);
+  // Z3 would catch Ctrl-C itself and answer "unknown" (an inconclusive obligation, and the run goes
+  // on); the user asked the run to stop, so the signal goes to tc0flow's handler instead.
+  p.set("ctrl_c", false);
   s.set(p);
   for (const auto& a : assertions) s.add(a);
   auto t0 = std::chrono::steady_clock::now();

@@ -33,6 +33,10 @@ struct SolverOutcome {
 SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, const QueryOptions& opt,
                     const std::string& name, const char* logic = "QF_BV");
 
+// Creates the folder of --smt2 if needed and checks that it can be written; throws fileio::FileError.
+// A query that cannot be written is an error of the run, never an inconclusive verdict.
+void prepare_smt2_folder(const std::string& dir);
+
 // The query as an SMT-LIB2 script (set-logic, declarations, asserts, check-sat).
 std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions, const char* logic = "QF_BV");
 // File-system safe form of an obligation name.

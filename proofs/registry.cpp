@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "fileio/atomic_file.hpp"
 #include "proofs/equivalence.hpp"
 #include "proofs/gadget_cases.hpp"
 #include "proofs/identities.hpp"
@@ -82,6 +83,8 @@ std::vector<const Obligation*> select_obligations(const std::vector<std::string>
 ObligationResult run_obligation(const Obligation& ob, const QueryOptions& opt) {
   try {
     return ob.run(opt);
+  } catch (const fileio::FileError&) {
+    throw;  // an unwritable --smt2 folder is an error of the run, not of this obligation
   } catch (const std::exception& e) {
     ObligationResult r;
     r.verdict = Verdict::inconclusive;

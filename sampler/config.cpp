@@ -42,10 +42,12 @@ struct Ctx {
     if (x < lo || x > hi) fail(fmt::format("field '{}{}' = {} is outside [{}, {}]", path, key, x, lo, hi));
     return static_cast<int>(x);
   }
-  double number(const json& v, const std::string& path, double lo, double hi) const {
+  // A number in [lo, hi], or in (lo, hi] when lo_open.
+  double number(const json& v, const std::string& path, double lo, double hi, bool lo_open = false) const {
     if (!v.is_number()) fail(fmt::format("field '{}' must be a number", path));
     double x = v.get<double>();
-    if (!std::isfinite(x) || x < lo || x > hi) fail(fmt::format("field '{}' = {} is outside [{}, {}]", path, x, lo, hi));
+    if (!std::isfinite(x) || (lo_open ? x <= lo : x < lo) || x > hi)
+      fail(fmt::format("field '{}' = {} is outside {}{}, {}]", path, x, lo_open ? '(' : '[', lo, hi));
     return x;
   }
 };
@@ -164,7 +166,7 @@ ModelConfig parse_config(const std::string& text, const std::string& where) {
   }
   const json& data = c.get(j, "data", "");
   m.data_dim = c.integer(data, "dim", "data.", 1, 1 << 16);
-  if (data.contains("kind") && data["kind"].is_string()) m.data_kind = data["kind"].get<std::string>();
+  m.data_kind = c.str(data, "kind", "data.", {"digits8x8", "moons", "random"});
   if (m.architecture == Architecture::dit) {
     const json& d = c.get(j, "dit", "");
     DitConfig& a = m.dit;
@@ -179,7 +181,7 @@ ModelConfig parse_config(const std::string& text, const std::string& where) {
     a.mlp_ratio = c.integer(d, "mlp_ratio", "dit.", 1, 16);
     a.activation = activation_from(c.str(d, "activation", "dit.", {"silu", "gelu"}));
     a.ln_eps = exact_rational(c.number(c.get(d, "ln_eps", "dit."), "dit.ln_eps", 0, 1));
-    a.attn_scale = exact_rational(c.number(c.get(d, "attn_scale", "dit."), "dit.attn_scale", 0, 1e6));
+    a.attn_scale = exact_rational(c.number(c.get(d, "attn_scale", "dit."), "dit.attn_scale", 0, 1e6, true));
     if (m.data_dim != a.channels * a.image_size * a.image_size)
       c.fail(fmt::format("data.dim = {} but the DiT images have {} values", m.data_dim,
                          a.channels * a.image_size * a.image_size));

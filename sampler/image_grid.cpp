@@ -5,9 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <memory>
 #include <stdexcept>
+#include <string>
+
+#include "fileio/atomic_file.hpp"
 
 namespace tc0::sampler {
 
@@ -34,8 +35,8 @@ void write_png_grid(const std::string& path, const std::vector<std::vector<doubl
           rgb[(static_cast<size_t>(oy + y) * W + ox + x) * 3 + c] = static_cast<uint8_t>(std::lround(g * 255));
         }
   }
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
-  if (!f) throw std::runtime_error(fmt::format("cannot write PNG '{}'", path));
+  // Encoded into memory, then written through the atomic writer (fileio/).
+  std::string encoded;
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
   if (!png || !info) {
@@ -44,15 +45,21 @@ void write_png_grid(const std::string& path, const std::vector<std::vector<doubl
   }
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
-    throw std::runtime_error(fmt::format("libpng failed writing '{}'", path));
+    throw std::runtime_error(fmt::format("libpng failed encoding '{}'", path));
   }
-  png_init_io(png, f.get());
+  png_set_write_fn(
+      png, &encoded,
+      [](png_structp p, png_bytep data, png_size_t n) {
+        static_cast<std::string*>(png_get_io_ptr(p))->append(reinterpret_cast<const char*>(data), n);
+      },
+      [](png_structp) {});
   png_set_IHDR(png, info, W, H, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   for (int y = 0; y < H; ++y) png_write_row(png, &rgb[static_cast<size_t>(y) * W * 3]);
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
+  fileio::write_file(path, encoded, "PNG grid");
 }
 
 }  // namespace tc0::sampler

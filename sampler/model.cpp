@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "sampler/layout.hpp"
 
 namespace tc0::sampler {
@@ -50,9 +52,16 @@ Model Model::from_memory(const std::string& config_json, std::span<const uint8_t
 }
 
 Model Model::load(const std::string& dir) {
-  auto cj = read_file_bytes(dir + "/config.json", "model config (is this a model directory?)");
-  auto st = read_file_bytes(dir + "/weights.safetensors", "model weights (is this a model directory?)");
-  return from_memory(std::string(cj.begin(), cj.end()), st, dir);
+  std::error_code ec;
+  const auto st = std::filesystem::status(dir, ec);
+  if (!std::filesystem::exists(st))
+    throw ModelError(fmt::format("model directory '{}' does not exist (a model directory holds config.json and "
+                                 "weights.safetensors)", dir));
+  if (!std::filesystem::is_directory(st))
+    throw ModelError(fmt::format("'{}' is not a model directory (a folder holding config.json and weights.safetensors)", dir));
+  auto cj = read_file_bytes(dir + "/config.json", "model config", kMaxConfigFileBytes);
+  auto weights = read_file_bytes(dir + "/weights.safetensors", "model weights", kMaxWeightsFileBytes);
+  return from_memory(std::string(cj.begin(), cj.end()), weights, dir);
 }
 
 const WeightTensor& Model::weight(const std::string& name) const {

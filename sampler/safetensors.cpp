@@ -6,8 +6,10 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "fileio/atomic_file.hpp"
+#include "fileio/input_file.hpp"
 
 namespace tc0::sampler {
 
@@ -24,12 +26,12 @@ uint64_t load_le64(const uint8_t* p) {
 
 }  // namespace
 
-std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string& what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ModelError(fmt::format("{}: cannot open {}", path, what));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw ModelError(fmt::format("{}: read error", path));
-  return bytes;
+std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string& what, uint64_t max_bytes) {
+  try {
+    return fileio::read_regular_file_bytes(path, what, max_bytes);
+  } catch (const fileio::FileError& e) {
+    throw ModelError(e.what());
+  }
 }
 
 std::map<std::string, TensorData> parse_safetensors(std::span<const uint8_t> bytes, const std::string& where) {
@@ -119,7 +121,7 @@ std::map<std::string, TensorData> parse_safetensors(std::span<const uint8_t> byt
 }
 
 std::map<std::string, TensorData> read_safetensors(const std::string& path) {
-  auto bytes = read_file_bytes(path, "safetensors weights (check the path)");
+  auto bytes = read_file_bytes(path, "safetensors weights", kMaxWeightsFileBytes);
   return parse_safetensors(bytes, path);
 }
 
@@ -132,16 +134,20 @@ void write_safetensors(const std::string& path, const std::map<std::string, Tens
   }
   std::string hs = h.dump();
   while (hs.size() % 8) hs += ' ';
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw ModelError(fmt::format("{}: cannot write", path));
+  std::string bytes;
+  bytes.reserve(8 + hs.size() + off);
   auto put64 = [&](uint64_t v) {
-    for (int i = 0; i < 8; ++i) f.put(static_cast<char>((v >> (8 * i)) & 0xff));
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
   };
   put64(hs.size());
-  f.write(hs.data(), static_cast<std::streamsize>(hs.size()));
+  bytes += hs;
   for (const auto& [name, t] : tensors)
     for (double v : t.values) put64(std::bit_cast<uint64_t>(v));
-  if (!f) throw ModelError(fmt::format("{}: write error", path));
+  try {
+    fileio::write_file(path, bytes, "safetensors weights");
+  } catch (const fileio::FileError& e) {
+    throw ModelError(e.what());
+  }
 }
 
 }  // namespace tc0::sampler

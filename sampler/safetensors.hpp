@@ -29,6 +29,10 @@ std::map<std::string, TensorData> parse_safetensors(std::span<const uint8_t> byt
 std::map<std::string, TensorData> read_safetensors(const std::string& path);
 // Writes tensors as F64 (used by tests and tools that produce models).
 void write_safetensors(const std::string& path, const std::map<std::string, TensorData>& tensors);
-std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string& what);
+// A regular file of at most max_bytes, read whole (fileio/input_file.hpp); errors as ModelError.
+std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string& what, uint64_t max_bytes);
+// Limits of the model files (far above any model of the config's ranges).
+inline constexpr uint64_t kMaxConfigFileBytes = uint64_t(64) << 20;
+inline constexpr uint64_t kMaxWeightsFileBytes = uint64_t(16) << 30;
 
 }  // namespace tc0::sampler

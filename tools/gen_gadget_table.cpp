@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "circuits/gadgets/catalogue.hpp"
+#include "fileio/atomic_file.hpp"
 
 using namespace tc0::circuits;
 using namespace tc0::circuits::gadgets;
@@ -118,7 +119,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     text = text.substr(0, b) + section + text.substr(e + end.size());
-    std::ofstream(path) << text;
+    tc0::fileio::write_file(path, text, "README");
     std::printf("updated %s (%zu rows)\n", path.c_str(), rows.size());
     return 0;
   }
@@ -134,6 +135,6 @@ int main(int argc, char** argv) {
                   {"max_theta_bits", r.st.max_theta_bits}, {"gates_formula", r.e->gates_formula},
                   {"edges_formula", r.e->edges_formula}, {"spec_depth", r.e->spec_depth}, {"spec_size", r.e->spec_size}});
   }
-  if (!json_path.empty()) std::ofstream(json_path) << js.dump(1) << "\n";
+  if (!json_path.empty()) tc0::fileio::write_file(json_path, js.dump(1) + "\n", "JSON report");
   return 0;
 }

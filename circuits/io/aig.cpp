@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <sstream>
 
 namespace tc0::circuits::io {
 
@@ -104,7 +105,7 @@ void put_delta(std::string& out, uint32_t x) {
 }
 }  // namespace
 
-std::string write_aiger(const LoweredAig& l, bool binary) {
+void write_aiger(std::ostream& os, const LoweredAig& l, bool binary) {
   const Aig& aig = l.aig;
   const uint32_t I = aig.num_inputs(), A = aig.num_ands(), M = aig.max_var();
   std::string out = fmt::format("{} {} {} 0 {} {}\n", binary ? "aig" : "aag", M, I, l.outputs.size(), A);
@@ -120,11 +121,21 @@ std::string write_aiger(const LoweredAig& l, bool binary) {
     } else {
       out += fmt::format("{} {} {}\n", lhs, r0, r1);
     }
+    if (out.size() >= (1u << 20)) {  // stream in pieces of about 1 MiB
+      os << out;
+      out.clear();
+    }
   }
   for (uint32_t i = 0; i < I; ++i) out += fmt::format("i{} {}\n", i, l.input_names[i]);
   for (size_t o = 0; o < l.outputs.size(); ++o) out += fmt::format("o{} {}\n", o, l.output_names[o]);
   out += "c\nwritten by tc0flow: exact AND-inverter lowering of a threshold circuit\n";
-  return out;
+  os << out;
+}
+
+std::string write_aiger(const LoweredAig& l, bool binary) {
+  std::ostringstream out;
+  write_aiger(out, l, binary);
+  return out.str();
 }
 
 }  // namespace tc0::circuits::io

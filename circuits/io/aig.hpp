@@ -8,6 +8,7 @@
 // sum S is compared with the constant theta by a borrow chain (S >= theta iff S - theta does not
 // borrow). The AIG builder folds constants and hashes structurally, so shared logic is shared.
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -55,6 +56,8 @@ uint32_t lower_threshold(Aig& aig, const GateView& gate, const std::vector<uint3
 LoweredAig lower_to_aig(const Network& ntk);
 
 // AIGER 1.9-compatible writers (no latches): binary "aig" or ASCII "aag", with a symbol table.
+// The stream version writes in pieces of about 1 MiB.
+void write_aiger(std::ostream& out, const LoweredAig& l, bool binary);
 std::string write_aiger(const LoweredAig& l, bool binary);
 
 }  // namespace tc0::circuits::io

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <sstream>
+
 #include "circuits/io/aig.hpp"
 
 namespace tc0::circuits::io {
@@ -15,7 +17,7 @@ std::string net_name(const Network& ntk, uint32_t node) {
 
 }  // namespace
 
-std::string write_blif(const Network& ntk, const BlifOptions& options) {
+void write_blif(std::ostream& os, const Network& ntk, const BlifOptions& options) {
   if (options.max_table_fanin > 16)
     throw CircuitError(fmt::format("BLIF: a table of {} inputs is too large (at most 16)", options.max_table_fanin));
   std::string out = fmt::format(".model {}\n.inputs", options.model);
@@ -29,6 +31,10 @@ std::string write_blif(const Network& ntk, const BlifOptions& options) {
   out += "\n";
   bool have_const = false;
   for (uint32_t g = 0; g < ntk.num_gates(); ++g) {
+    if (out.size() >= (1u << 20)) {  // stream in pieces of about 1 MiB
+      os << out;
+      out.clear();
+    }
     const GateView gv = ntk.gate(g);
     const uint32_t node = ntk.gate_node(g);
     const size_t n = gv.size();
@@ -83,7 +89,13 @@ std::string write_blif(const Network& ntk, const BlifOptions& options) {
       }
     }
   out += ".end\n";
-  return out;
+  os << out;
+}
+
+std::string write_blif(const Network& ntk, const BlifOptions& options) {
+  std::ostringstream out;
+  write_blif(out, ntk, options);
+  return out.str();
 }
 
 }  // namespace tc0::circuits::io

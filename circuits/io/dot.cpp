@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "circuits/sim/flat.hpp"
+#include "fileio/atomic_file.hpp"
 #include "circuits/stats.hpp"
 
 namespace tc0::circuits::io {
@@ -97,6 +98,13 @@ std::string write_dot(const Network& ntk, const DotOptions& o) {
     throw CircuitError(fmt::format("draw: {} gates to draw, more than the limit of {}; pick one output with --cone, "
                                    "limit --max-depth, pick a sub-module with --module, or raise --max-gates",
                                    count, o.max_gates));
+  uint64_t bytes = 0;  // about 100 bytes per gate (node, rank) and 50 per edge
+  for (uint32_t g = 0; g < ntk.num_gates(); ++g)
+    if (drawn(ntk.gate_node(g))) bytes += 100 + 50 * ntk.gate(g).size();
+  if (bytes > o.max_bytes)
+    throw CircuitError(fmt::format("draw: the DOT text of {} gates is estimated at {:.1f} MiB, more than the budget of "
+                                   "{:.1f} MiB; cut the drawing down (--cone, --max-depth, --module) or raise the budget",
+                                   count, double(bytes) / double(1 << 20), double(o.max_bytes) / double(1 << 20)));
 
   const auto level = sim::node_levels(ntk);
   std::string out = "digraph tc0 {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontsize=8];\n";
@@ -176,27 +184,35 @@ std::string write_dot(const Network& ntk, const DotOptions& o) {
 
 void render_dot(const std::string& dot, const std::string& path, std::string format) {
   if (format.empty()) {
+    const auto slash = path.rfind('/');
     const auto dotpos = path.rfind('.');
-    if (dotpos == std::string::npos)
+    if (dotpos == std::string::npos || (slash != std::string::npos && dotpos < slash))
       throw CircuitError(fmt::format("draw: cannot tell the picture format of '{}'; end it in .svg or .png", path));
     format = path.substr(dotpos + 1);
   }
   if (format != "svg" && format != "png" && format != "pdf" && format != "dot")
     throw CircuitError(fmt::format("draw: unsupported picture format '{}'; use svg or png", format));
+  // Graphviz lays out and renders into memory; the picture then goes through the atomic writer, so
+  // a missing or unwritable folder is an error here (gvRenderFilename only printed one and went on).
   GVC_t* gvc = gvContext();
   Agraph_t* g = agmemread(dot.c_str());
   if (!g) {
     gvFreeContext(gvc);
     throw CircuitError("draw: Graphviz could not parse the generated DOT (a bug: please report it)");
   }
+  char* data = nullptr;
+  unsigned int length = 0;
   int rc = gvLayout(gvc, g, "dot");
-  if (rc == 0) rc = gvRenderFilename(gvc, g, format.c_str(), path.c_str());
+  if (rc == 0) rc = gvRenderData(gvc, g, format.c_str(), &data, &length);
+  std::string picture = rc == 0 && data ? std::string(data, length) : std::string();
+  if (data) gvFreeRenderData(data);
   gvFreeLayout(gvc, g);
   agclose(g);
   gvFreeContext(gvc);
-  if (rc != 0)
-    throw CircuitError(fmt::format("draw: Graphviz failed to render '{}' as {} (is the {} plugin installed?)", path,
-                                   format, format));
+  if (rc != 0 || picture.empty())
+    throw CircuitError(fmt::format("draw: Graphviz failed to lay out or render '{}' as {} (is the {} plugin installed?)",
+                                   path, format, format));
+  fileio::write_file(path, picture, "picture");
 }
 
 }  // namespace tc0::circuits::io

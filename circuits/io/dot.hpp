@@ -19,6 +19,7 @@ struct DotOptions {
   int max_depth = -1;      // < 0: no limit
   uint64_t max_gates = 500;
   bool clusters = true;    // one subgraph per module
+  uint64_t max_bytes = UINT64_MAX;  // refuse a DOT text estimated larger than this (before building it)
 };
 
 std::string write_dot(const Network& ntk, const DotOptions& options = {});

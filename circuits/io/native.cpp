@@ -2,12 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <algorithm>
+#include <cstring>
+#include <functional>
 #include <iterator>
 
+#include "fileio/atomic_file.hpp"
+#include "fileio/input_file.hpp"
 #include "tc0/version.hpp"
 
 namespace tc0::circuits::io {
@@ -22,8 +23,24 @@ enum Tag : uint8_t { kLooseInput = 1, kInputBus = 2, kGate = 3, kSharedGate = 4 
 using U128 = unsigned __int128;
 
 // ---- writing ----
+// The body is produced in pieces of about 1 MiB that go to `sink` with their FNV-1a folded into
+// `hash`, so that a circuit is written to disk without a second copy of it in memory.
 struct Writer {
   std::string out;
+  std::function<void(std::string_view)> sink;
+  uint64_t hash = 0xcbf29ce484222325ull, size = 0;
+  void flush() {
+    for (char c : out) {
+      hash ^= uint8_t(c);
+      hash *= 0x100000001b3ull;
+    }
+    size += out.size();
+    sink(out);
+    out.clear();
+  }
+  void maybe_flush() {
+    if (out.size() >= (1u << 20)) flush();
+  }
   void u(U128 v) {
     do {
       uint8_t byte = uint8_t(v & 0x7f);
@@ -130,8 +147,19 @@ uint64_t fnv1a64(std::string_view bytes) {
   return h;
 }
 
-std::string to_native(const Network& ntk) {
-  Writer w;
+namespace {
+
+std::string header(uint64_t body_size, uint64_t checksum) {
+  std::string file(kMagic, sizeof(kMagic));
+  put_le(file, kNativeFormatVersion, 4);
+  put_le(file, uint32_t(kSemanticsVersion), 4);
+  put_le(file, body_size, 8);
+  put_le(file, checksum, 8);
+  return file;
+}
+
+// Writes the body through w.sink (in pieces) and returns its header.
+std::string write_body(const Network& ntk, Writer& w) {
   w.u(ntk.modules().size());
   for (size_t m = 1; m < ntk.modules().size(); ++m) w.str(ntk.modules()[m]);
   // The operation map (format 3): per operation the gates since the previous one ended that belong
@@ -206,17 +234,22 @@ std::string to_native(const Network& ntk) {
       }
     }
     ++n;
+    w.maybe_flush();
   }
   w.u(ntk.output_buses().size());
   for (const Bus& b : ntk.output_buses()) w.bus(b);
+  w.flush();
+  return header(w.size, w.hash);
+}
 
-  std::string file(kMagic, sizeof(kMagic));
-  put_le(file, kNativeFormatVersion, 4);
-  put_le(file, uint32_t(kSemanticsVersion), 4);
-  put_le(file, w.out.size(), 8);
-  put_le(file, fnv1a64(w.out), 8);
-  file += w.out;
-  return file;
+}  // namespace
+
+std::string to_native(const Network& ntk) {
+  std::string body;
+  Writer w;
+  w.sink = [&body](std::string_view piece) { body += piece; };
+  std::string file = write_body(ntk, w);
+  return file + body;
 }
 
 Network from_native(std::string_view bytes, const std::string& source) {
@@ -367,19 +400,22 @@ Network from_native(std::string_view bytes, const std::string& source) {
 }
 
 void save_native(const Network& ntk, const std::string& path) {
-  const std::string bytes = to_native(ntk);
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw CircuitError(fmt::format("cannot write circuit file '{}'", path));
-  out.write(bytes.data(), std::streamsize(bytes.size()));
-  if (!out) throw CircuitError(fmt::format("error while writing circuit file '{}' (disk full?)", path));
+  fileio::AtomicFile file(path, "circuit file");
+  file.write(header(0, 0));  // placeholder: sizes and checksum are known at the end
+  Writer w;
+  w.sink = [&file](std::string_view piece) { file.write(piece); };
+  file.write_at(0, write_body(ntk, w));
+  file.commit();
 }
 
 Network load_native(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CircuitError(fmt::format("cannot open circuit file '{}'", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return from_native(ss.str(), path);
+  std::string bytes;
+  try {
+    bytes = fileio::read_regular_file(path, "circuit file", kMaxNativeFileBytes);
+  } catch (const fileio::FileError& e) {
+    throw CircuitError(e.what());
+  }
+  return from_native(bytes, path);
 }
 
 }  // namespace tc0::circuits::io

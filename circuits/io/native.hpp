@@ -31,8 +31,11 @@ std::string to_native(const Network& ntk);
 // `source` names the data in error messages (a file path, or "<memory>").
 Network from_native(std::string_view bytes, const std::string& source = "<memory>");
 
+// Through the atomic writer (fileio/): the old file survives any failure or interruption.
 void save_native(const Network& ntk, const std::string& path);
+// Only a regular file of at most kMaxNativeFileBytes is read (fileio/input_file.hpp).
 Network load_native(const std::string& path);
+inline constexpr uint64_t kMaxNativeFileBytes = uint64_t(64) << 30;
 
 uint64_t fnv1a64(std::string_view bytes);
 

@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <map>
 #include <set>
+#include <sstream>
+#include <unordered_map>
 #include <vector>
 
 #include "circuits/sim/bitsim.hpp"
@@ -50,10 +51,12 @@ std::string verilog_identifier(const std::string& name) {
   return id;
 }
 
-std::string write_verilog(const Network& ntk, const std::string& top) {
-  std::map<std::string, std::string> module_of_key;  // gate type -> module name
-  std::string modules;
-  std::vector<std::string> gate_module(ntk.num_gates());
+void write_verilog(std::ostream& out, const Network& ntk, const std::string& top) {
+  out << "// Written by tc0flow: structural Verilog of a threshold circuit, one module per gate type.\n\n";
+  // One module per gate type, written as each type is first met; a gate keeps only its type's index.
+  std::unordered_map<std::string, uint32_t> type_of_key;
+  std::vector<std::string> type_names;
+  std::vector<uint32_t> gate_type(ntk.num_gates());
   int th_count = 0;
   for (uint32_t g = 0; g < ntk.num_gates(); ++g) {
     const GateView gv = ntk.gate(g);
@@ -63,9 +66,9 @@ std::string write_verilog(const Network& ntk, const std::string& top) {
       t.inverted.push_back(gv.fanins[i].complemented());
     }
     const std::string key = t.key();
-    auto it = module_of_key.find(key);
-    if (it != module_of_key.end()) {
-      gate_module[g] = it->second;
+    auto it = type_of_key.find(key);
+    if (it != type_of_key.end()) {
+      gate_type[g] = it->second;
       continue;
     }
     std::string name;
@@ -79,23 +82,27 @@ std::string write_verilog(const Network& ntk, const std::string& top) {
         if (t.inverted[i]) inv += fmt::format("_{}", i);
       if (!inv.empty()) name += "_n" + inv.substr(1);
     }
-    module_of_key.emplace(key, name);
-    gate_module[g] = name;
+    gate_type[g] = uint32_t(type_names.size());
+    type_of_key.emplace(key, gate_type[g]);
+    type_names.push_back(name);
     Weight total = 0;
     for (Weight w : t.weights) total += w;
     const int W = bits_of(total) + 1;
-    modules += fmt::format("// [sum w_i x_i >= {}], weights {}\nmodule {}(input [{}:0] x, output y);\n", dec(gv.theta),
-                           key.substr(0, key.find(">=")), name, gv.size() - 1);
-    modules += fmt::format("  wire [{}:0] s = {}'d0", W - 1, W);
+    std::string m = fmt::format("// [sum w_i x_i >= {}], weights {}\nmodule {}(input [{}:0] x, output y);\n", dec(gv.theta),
+                                key.substr(0, key.find(">=")), name, gv.size() - 1);
+    m += fmt::format("  wire [{}:0] s = {}'d0", W - 1, W);
     for (size_t i = 0; i < gv.size(); ++i)
-      modules += fmt::format("\n    + (x[{}] ? {}'d{} : {}'d{})", i, W, t.inverted[i] ? "0" : dec(t.weights[i]), W,
-                             t.inverted[i] ? dec(t.weights[i]) : "0");
-    modules += fmt::format(";\n  assign y = s >= {}'d{};\nendmodule\n\n", W, dec(gv.theta));
+      m += fmt::format("\n    + (x[{}] ? {}'d{} : {}'d{})", i, W, t.inverted[i] ? "0" : dec(t.weights[i]), W,
+                       t.inverted[i] ? dec(t.weights[i]) : "0");
+    m += fmt::format(";\n  assign y = s >= {}'d{};\nendmodule\n\n", W, dec(gv.theta));
+    out << m;
   }
+  type_of_key.clear();
 
-  // Top module.
-  std::vector<std::string> node_net(ntk.num_nodes());
+  // Top module. Nets: an input bit is its port (bit), a gate is n<node>.
   const std::vector<Bus> ports = sim::input_ports(ntk);
+  std::vector<std::string> input_net(ntk.num_inputs());
+  auto net = [&](uint32_t node) { return ntk.is_input(node) ? input_net[ntk.input_index(node)] : fmt::format("n{}", node); };
   std::set<std::string> used;
   auto unique_id = [&used](const std::string& raw) {
     std::string id = verilog_identifier(raw);
@@ -112,7 +119,8 @@ std::string write_verilog(const Network& ntk, const std::string& top) {
     first = false;
     const bool scalar = p.bits.size() == 1 && p.name == ntk.input_name(ntk.input_index(p.bits[0].index()));
     decls += scalar ? fmt::format("  input {};\n", id) : fmt::format("  input [{}:0] {};\n", p.bits.size() - 1, id);
-    for (size_t k = 0; k < p.bits.size(); ++k) node_net[p.bits[k].index()] = scalar ? id : fmt::format("{}[{}]", id, k);
+    for (size_t k = 0; k < p.bits.size(); ++k)
+      input_net[ntk.input_index(p.bits[k].index())] = scalar ? id : fmt::format("{}[{}]", id, k);
   }
   std::vector<std::string> out_ids;
   for (const Bus& b : ntk.output_buses()) {
@@ -121,28 +129,31 @@ std::string write_verilog(const Network& ntk, const std::string& top) {
     first = false;
     decls += fmt::format("  output [{}:0] {};\n", b.bits.size() - 1, out_ids.back());
   }
-  std::string body;
+  out << header << ");\n" << decls;
+  for (uint32_t g = 0; g < ntk.num_gates(); ++g) out << fmt::format("  wire n{};\n", ntk.gate_node(g));
   for (uint32_t g = 0; g < ntk.num_gates(); ++g) {
     const uint32_t node = ntk.gate_node(g);
-    node_net[node] = fmt::format("n{}", node);
-    decls += fmt::format("  wire n{};\n", node);
     const GateView gv = ntk.gate(g);
     std::string args;
-    for (size_t i = gv.size(); i-- > 0;) args += (i + 1 == gv.size() ? "" : ", ") + node_net[gv.fanins[i].index()];
-    body += fmt::format("  {} g{}(.x({{{}}}), .y(n{}));\n", gate_module[g], node, args, node);
+    for (size_t i = gv.size(); i-- > 0;) args += (i + 1 == gv.size() ? "" : ", ") + net(gv.fanins[i].index());
+    out << fmt::format("  {} g{}(.x({{{}}}), .y(n{}));\n", type_names[gate_type[g]], node, args, node);
   }
   for (size_t o = 0; o < ntk.output_buses().size(); ++o) {
     const Bus& b = ntk.output_buses()[o];
     for (size_t k = 0; k < b.bits.size(); ++k) {
       const Signal s = b.bits[k];
-      const std::string src = s.index() == 0 ? "1'b0" : node_net[s.index()];
       const bool inv = s.complemented();
-      body += fmt::format("  assign {}[{}] = {}{};\n", out_ids[o], k, inv ? (s.index() == 0 ? "" : "~") : "",
-                          s.index() == 0 ? (inv ? "1'b1" : "1'b0") : src);
+      out << fmt::format("  assign {}[{}] = {}{};\n", out_ids[o], k, inv ? (s.index() == 0 ? "" : "~") : "",
+                         s.index() == 0 ? (inv ? "1'b1" : "1'b0") : net(s.index()));
     }
   }
-  return fmt::format("// Written by tc0flow: structural Verilog of a threshold circuit, one module per gate type.\n\n{}{});\n{}{}endmodule\n",
-                     modules + header, "", decls, body);
+  out << "endmodule\n";
+}
+
+std::string write_verilog(const Network& ntk, const std::string& top) {
+  std::ostringstream out;
+  write_verilog(out, ntk, top);
+  return out.str();
 }
 
 }  // namespace tc0::circuits::io

@@ -6,12 +6,15 @@
 // module instantiates one module per gate, so `stat` counts gates and `ltp` sees the gate depth.
 // Ports: every input bus is a vector `input [w-1:0] name`, a loose input a scalar, every output bus
 // a vector; names are made legal identifiers (other characters become '_').
+#include <ostream>
 #include <string>
 
 #include "circuits/network.hpp"
 
 namespace tc0::circuits::io {
 
+// Streams the text (memory: one small record per gate type, none per gate's text).
+void write_verilog(std::ostream& out, const Network& ntk, const std::string& top = "tc0");
 std::string write_verilog(const Network& ntk, const std::string& top = "tc0");
 
 // A legal Verilog/C identifier made from `name` (used for port names).

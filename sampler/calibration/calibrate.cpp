@@ -6,10 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 
+#include "fileio/atomic_file.hpp"
+#include "fileio/input_file.hpp"
 #include "sampler/arith_double.hpp"
 #include "sampler/arith_fixed.hpp"
 #include "sampler/layout.hpp"
@@ -282,18 +283,14 @@ void write_calibrated_model(const std::string& src_dir, const std::string& out_d
   std::error_code ec;
   if (!fs::exists(out_dir) && (!fs::create_directories(out_dir, ec) || ec))
     throw std::invalid_argument(fmt::format("cannot create -o {}: {}", out_dir, ec.message()));
-  {
-    std::ofstream f(fs::path(out_dir) / "config.json");
-    if (!f) throw std::runtime_error(fmt::format("cannot write {}/config.json", out_dir));
-    f << c.config.dump(1) << "\n";
-    if (!f) throw std::runtime_error(fmt::format("cannot write {}/config.json", out_dir));
-  }
+  // Each file through the atomic writer; config.json, which makes the folder a model, last.
   for (const char* file : {"weights.safetensors", "heldout.json"}) {
-    fs::path from = fs::path(src_dir) / file;
+    const fs::path from = fs::path(src_dir) / file;
     if (!fs::exists(from)) continue;
-    fs::copy_file(from, fs::path(out_dir) / file, fs::copy_options::overwrite_existing, ec);
-    if (ec) throw std::runtime_error(fmt::format("cannot copy {} to {}: {}", from.string(), out_dir, ec.message()));
+    const uint64_t limit = std::string(file) == "heldout.json" ? uint64_t(1) << 30 : kMaxWeightsFileBytes;
+    fileio::write_file((fs::path(out_dir) / file).string(), fileio::read_regular_file(from.string(), file, limit), file);
   }
+  fileio::write_file((fs::path(out_dir) / "config.json").string(), c.config.dump(1) + "\n", "model config");
 }
 
 }  // namespace tc0::sampler::calibration

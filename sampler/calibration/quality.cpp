@@ -4,18 +4,25 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "fileio/input_file.hpp"
+
 namespace tc0::sampler::calibration {
 
+constexpr uint64_t kMaxHeldOutFileBytes = uint64_t(1) << 30;
+
 HeldOut load_heldout(const std::string& path, const std::string& kind, int dim) {
-  std::ifstream f(path);
-  if (!f) throw std::runtime_error(fmt::format("cannot read held-out data '{}' (export it with tools/train/export_heldout.py, or pass --data FILE)", path));
+  std::string text;
+  try {
+    text = fileio::read_regular_file(path, "held-out data", kMaxHeldOutFileBytes);
+  } catch (const fileio::FileError& e) {
+    throw std::runtime_error(fmt::format("{} (export it with tools/train/export_heldout.py, or pass --data FILE)", e.what()));
+  }
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(f);
+    j = nlohmann::json::parse(text);
     HeldOut h;
     h.kind = j.at("kind").get<std::string>();
     h.bandwidth = j.at("bandwidth").get<double>();

@@ -3,9 +3,14 @@
 // real file, and one test per validation rule of the safetensors header and the config.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
 
 #include "random_model.hpp"
 #include "sampler/model.hpp"
@@ -61,7 +66,7 @@ struct Fixture {
     write_safetensors(dir + "/weights.safetensors", tensors);
   }
   ~Fixture() { std::filesystem::remove_all(dir); }
-  std::vector<uint8_t> st() const { return read_file_bytes(dir + "/weights.safetensors", "w"); }
+  std::vector<uint8_t> st() const { return read_file_bytes(dir + "/weights.safetensors", "w", kMaxWeightsFileBytes); }
 };
 
 }  // namespace
@@ -195,7 +200,86 @@ TEST(Loader, ConfigRules) {
   EXPECT_NE(bad([](json& j) { j["data"]["dim"] = 17; }).find("data.dim = 17"), std::string::npos);
   EXPECT_NE(bad([](json& j) { j["noise"]["clip"] = -1; }).find("noise.clip"), std::string::npos);
   EXPECT_NE(error_of([&] { parse_config("{not json", "m/config.json"); }).find("not valid JSON"), std::string::npos);
-  EXPECT_NE(error_of([&] { Model::load("/nonexistent/model"); }).find("cannot open"), std::string::npos);
+  EXPECT_NE(error_of([&] { Model::load("/nonexistent/model"); }).find("model directory '/nonexistent/model' does not exist"),
+            std::string::npos);
   // and the unmodified config is accepted (the rules above are not vacuous)
   EXPECT_NO_THROW(parse_config(fx.cfg.dump(), "m/config.json"));
+}
+
+// The config ranges of sampler/README.md (between the config-ranges markers) are exactly what the
+// loader enforces: for every row, both ends of a range are accepted and a value just outside each
+// end is refused with a message naming the field; every listed choice is accepted and an unlisted
+// one refused. (A value inside its range may still be refused for another field's rule, e.g. a DiT's
+// data.dim must match its images; then the message must not be about this field's range.)
+TEST(Loader, ConfigRangesAreTheReadmes) {
+  std::ifstream in("sampler/README.md");
+  ASSERT_TRUE(in) << "run from the repository root";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string readme = ss.str();
+  const auto begin = readme.find("<!-- config-ranges:begin -->"), end = readme.find("<!-- config-ranges:end -->");
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  std::istringstream table(readme.substr(begin, end - begin));
+  const std::regex row(R"re(^\| `([a-z_.]+)` \| (.*) \|$)re");
+  const std::regex integer(R"re(^integer in \[(-?\d+), (-?\d+)\])re");
+  const std::regex number(R"re((?:^number|each) in ([\[(])(-?[0-9.e]+), (-?[0-9.e]+)([\])]))re");
+  const std::regex choices(R"re(^one of ((?:`"[^"]+"`(?:, )?)+))re");
+  const json dit = random_config_json("dit"), mlp = random_config_json("mlp");
+  // parse with `path` set to v; "" when accepted, else the message
+  auto parse_with = [&](const std::string& path, const json& v) -> std::string {
+    json j = path.rfind("mlp.", 0) == 0 ? mlp : dit;
+    std::string ptr = "/" + path;
+    std::replace(ptr.begin(), ptr.end(), '.', '/');
+    if (path == "time_embedding.freqs") ptr += "/0";  // "each in": the first element
+    j[json::json_pointer(ptr)] = v;
+    try {
+      parse_config(j.dump(), "m/config.json");
+      return "";
+    } catch (const ModelError& e) {
+      return e.what();
+    }
+  };
+  auto about_range = [](const std::string& msg, const std::string& path) {
+    return msg.find("field '" + path) != std::string::npos &&
+           (msg.find("outside") != std::string::npos || msg.find("allowed") != std::string::npos);
+  };
+  int rows = 0, checked = 0;
+  std::string line;
+  while (std::getline(table, line)) {
+    std::smatch m;
+    if (!std::regex_match(line, m, row)) continue;
+    ++rows;
+    const std::string path = m[1], values = m[2];
+    const std::string shown = path == "time_embedding.freqs" ? "time_embedding.freqs[0]" : path;
+    std::smatch r;
+    if (std::regex_search(values, r, integer)) {
+      const int64_t lo = std::stoll(r[1]), hi = std::stoll(r[2]);
+      EXPECT_FALSE(about_range(parse_with(path, lo), shown)) << path << " = " << lo << " is in the README's range";
+      EXPECT_FALSE(about_range(parse_with(path, hi), shown)) << path << " = " << hi << " is in the README's range";
+      EXPECT_TRUE(about_range(parse_with(path, lo - 1), shown)) << path << " = " << lo - 1 << " is outside the README's range";
+      EXPECT_TRUE(about_range(parse_with(path, hi + 1), shown)) << path << " = " << hi + 1 << " is outside the README's range";
+      ++checked;
+    } else if (std::regex_search(values, r, number)) {
+      const double lo = std::stod(r[2]), hi = std::stod(r[3]);
+      const bool lo_open = r[1] == "(", hi_open = r[4] == ")";
+      EXPECT_EQ(about_range(parse_with(path, lo), shown), lo_open) << path << " = " << lo;
+      EXPECT_EQ(about_range(parse_with(path, hi), shown), hi_open) << path << " = " << hi;
+      EXPECT_TRUE(about_range(parse_with(path, std::nextafter(lo, -INFINITY)), shown)) << path << " just below " << lo;
+      EXPECT_TRUE(about_range(parse_with(path, std::nextafter(hi, INFINITY)), shown)) << path << " just above " << hi;
+      ++checked;
+    } else if (std::regex_search(values, r, choices)) {
+      const std::string list = r[1];
+      const std::regex item(R"re(`"([^"]+)"`)re");
+      for (auto it = std::sregex_iterator(list.begin(), list.end(), item); it != std::sregex_iterator(); ++it)
+        EXPECT_FALSE(about_range(parse_with(path, (*it)[1].str()), shown)) << path << " = " << (*it)[1];
+      EXPECT_TRUE(about_range(parse_with(path, "cifar"), shown)) << path << " = \"cifar\" is not listed";
+      ++checked;
+    }
+  }
+  EXPECT_GE(rows, 29) << "the README's config table lost rows";
+  EXPECT_GE(checked, 26) << "rows whose range the test could read";
+  // the two values the README refused but the loader took (issue 15)
+  EXPECT_TRUE(about_range(parse_with("dit.attn_scale", 0), "dit.attn_scale"));
+  EXPECT_TRUE(about_range(parse_with("data.kind", "cifar"), "data.kind"));
 }

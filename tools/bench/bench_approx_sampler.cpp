@@ -30,6 +30,7 @@
 #include "sampler/noise.hpp"
 #include "sampler/run.hpp"
 #include "sampler/samplers.hpp"
+#include "fileio/atomic_file.hpp"
 
 #ifndef TC0_GIT_COMMIT
 #define TC0_GIT_COMMIT "unknown"
@@ -261,9 +262,7 @@ int main(int argc, char** argv) try {
   report["random_dit"] = random;
 
   if (auto dir = std::filesystem::path(json_path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir);
-  std::ofstream out(json_path);
-  if (!out) throw std::runtime_error("cannot write " + json_path);
-  out << report.dump(2) << "\n";
+  tc0::fileio::write_file(json_path, report.dump(2) + "\n", "JSON report");
   fmt::print("\nJSON written to {}\n", json_path);
   return 0;
 } catch (const std::exception& e) {

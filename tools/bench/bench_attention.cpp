@@ -25,6 +25,7 @@
 
 #include "sampler/attention/exact.hpp"
 #include "sampler/attention/polynomial.hpp"
+#include "fileio/atomic_file.hpp"
 
 #ifndef TC0_GIT_COMMIT
 #define TC0_GIT_COMMIT "unknown"
@@ -238,9 +239,7 @@ int main(int argc, char** argv) try {
   report["b_growth"] = {{"n", n}, {"d", d}, {"sqrt_ln_n", root}, {"eps", eps_n}, {"rows", growth}};
 
   if (auto dir = std::filesystem::path(json_path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir);
-  std::ofstream out(json_path);
-  if (!out) throw std::runtime_error("cannot write " + json_path);
-  out << report.dump(2) << "\n";
+  tc0::fileio::write_file(json_path, report.dump(2) + "\n", "JSON report");
   fmt::print("\nJSON written to {}\n", json_path);
   return 0;
 } catch (const std::exception& e) {

@@ -20,6 +20,7 @@
 #include "sampler/compile/count_arith.hpp"
 #include "sampler/compile/memory.hpp"
 #include "sampler/compile/trace.hpp"
+#include "fileio/atomic_file.hpp"
 
 using namespace tc0::sampler;
 using namespace tc0::sampler::compile;
@@ -126,7 +127,7 @@ int main(int argc, char** argv) {
                                 {"bytes_per_edge", bpe}, {"meets_120s", secs <= 120},
                                 {"meets_8GiB", rss <= 8.0 * double(1ull << 30)}};
     }
-    std::ofstream(json_path) << report.dump(2) << "\n";
+    tc0::fileio::write_file(json_path, report.dump(2) + "\n", "JSON report");
     fmt::print("wrote {}\n", json_path);
     return 0;
   } catch (const std::exception& e) {

@@ -28,6 +28,7 @@
 #include "circuits/cuda/cuda_eval.hpp"
 #include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
+#include "fileio/atomic_file.hpp"
 
 #ifndef TC0_GIT_COMMIT
 #define TC0_GIT_COMMIT "unknown"
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   nlohmann::json j;
-  auto save = [&] { std::ofstream(args.json) << j.dump(2) << "\n"; };
+  auto save = [&] { tc0::fileio::write_file(args.json, j.dump(2) + "\n", "JSON report"); };
   utsname u{};
   uname(&u);
   const int cores = omp_get_max_threads();

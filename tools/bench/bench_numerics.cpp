@@ -21,6 +21,7 @@
 
 #include "numerics/fixed.hpp"
 #include "numerics/functions.hpp"
+#include "fileio/atomic_file.hpp"
 
 #ifndef TC0_GIT_COMMIT
 #define TC0_GIT_COMMIT "unknown"
@@ -204,9 +205,7 @@ int main(int argc, char** argv) try {
                         {"table_build", {{"function", "gelu_erf"}, {"in", "Q(12,8)"}, {"out", "Q(16,12)"},
                                          {"entries", built.size()}, {"seconds", build_s}}},
                         {"sink", sink}};
-  std::ofstream out(json_path);
-  if (!out) throw std::runtime_error("cannot write " + json_path);
-  out << report.dump(2) << "\n";
+  tc0::fileio::write_file(json_path, report.dump(2) + "\n", "JSON report");
   fmt::print("JSON written to {}\n", json_path);
   return 0;
 } catch (const std::exception& e) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "proofs/registry.hpp"
+#include "fileio/atomic_file.hpp"
 
 using namespace tc0::proofs;
 
@@ -91,6 +92,6 @@ int main(int argc, char** argv) {
              counts[0], counts[1], counts[2]);
   j["total_seconds"] = total;
   j["summary"] = {{"proved", counts[0]}, {"refuted", counts[1]}, {"inconclusive", counts[2]}};
-  std::ofstream(json_path) << j.dump(2) << "\n";
+  tc0::fileio::write_file(json_path, j.dump(2) + "\n", "JSON report");
   return 0;
 }

@@ -37,6 +37,7 @@
 #include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
 #include "tools/bench/external_sim.hpp"
+#include "fileio/atomic_file.hpp"
 
 #ifndef TC0_GIT_COMMIT
 #define TC0_GIT_COMMIT "unknown"
@@ -367,7 +368,7 @@ int main(int argc, char** argv) {
     }
     if (!c.module.empty()) c.ntk = Network();  // one module in memory at a time
   }
-  std::ofstream(json_path) << j.dump(2) << "\n";
+  tc0::fileio::write_file(json_path, j.dump(2) + "\n", "JSON report");
   fmt::print("kernels = gates on the lut3 / and / counter-tree / int64-lane kernels; JSON: {}\n", json_path);
   return 0;
 }

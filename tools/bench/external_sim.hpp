@@ -32,6 +32,7 @@
 #include "circuits/io/aig.hpp"
 #include "circuits/io/verilog.hpp"
 #include "circuits/network.hpp"
+#include "fileio/atomic_file.hpp"
 
 namespace tc0::bench {
 
@@ -110,8 +111,7 @@ inline bool have_tool(const std::string& name) {
 }
 
 inline void write_file(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary);
-  f << text;
+  tc0::fileio::write_file(p.string(), text, "input of an external simulator");
 }
 
 // ABC's random simulation of the AIGER export with up to `max_words` 32-bit words of patterns. ABC

@@ -8,6 +8,7 @@
 #include "sampler/calibration/calibrate.hpp"
 #include "sampler/model.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -26,9 +27,17 @@ struct Options {
   std::string out;
   bool force = false;
   std::string json;
+  CLI::Option* force_flag = nullptr;
 };
 
 int run(const Options& o) {
+  tc0::cli::refuse_flag(o.force_flag, !o.out.empty(), "applies only with -o (it replaces the files of a calibrated model)");
+  tc0::cli::check_paths(tc0::cli::model_paths(o.model), {{"--json", o.json}});
+  // check the output directory before the (longer) calibration run; the report is none of its files
+  if (!o.out.empty()) {
+    check_output_dir(o.model, o.out, o.force);
+    tc0::cli::check_paths(tc0::cli::model_paths(o.out, "-o"), {{"--json", o.json}});
+  }
   Model m = Model::load(o.model);
   CalibrationRequest req;
   req.weight_bits = o.weight_bits;
@@ -38,8 +47,6 @@ int run(const Options& o) {
   req.count = o.count;
   req.seed = o.seed;
   req.samplers = parse_sampler_list(m, o.samplers);
-  // check the output directory before the (longer) calibration run
-  if (!o.out.empty()) check_output_dir(o.model, o.out, o.force);
   Calibration c = calibrate(m, req);
   if (!o.out.empty()) {
     write_calibrated_model(o.model, o.out, c, o.force);
@@ -79,18 +86,20 @@ tc0::cli::Registrar reg(
     "calibrate", "Choose per-tensor fixed-point formats under a bit budget from a float64 calibration batch",
     [](CLI::App& sub) -> tc0::cli::Runner {
       auto o = std::make_shared<Options>();
+      using tc0::cli::add_number;
       sub.add_option("--model", o->model, "Model directory (config.json + weights.safetensors)")->required();
-      sub.add_option("--bits-weights", o->weight_bits, "Bit budget w of every weight tensor, in [2, 32]")->capture_default_str();
-      sub.add_option("--bits-act", o->act_bits, "Bit budget w of every activation, in [2, 16] (table inputs <= 16 bits)")
+      add_number(sub, "--bits-weights", o->weight_bits, 2, 32, "Bit budget w of every weight tensor")->capture_default_str();
+      add_number(sub, "--bits-act", o->act_bits, 2, 16, "Bit budget w of every activation (table inputs <= 16 bits)")
           ->capture_default_str();
-      sub.add_option("--bits-state", o->state_bits, "Bit budget of the sampler state (noise, samples), in [2, 32]; default --bits-act");
-      sub.add_option("--margin", o->margin, "Headroom factor of the activation ranges, in [1, 16]")->capture_default_str();
-      sub.add_option("--count", o->count, "Calibration batch: number of noise samples")->capture_default_str();
-      sub.add_option("--seed", o->seed, "Noise seed of the calibration batch")->capture_default_str();
+      add_number(sub, "--bits-state", o->state_bits, 2, 32, "Bit budget of the sampler state (noise, samples); default --bits-act");
+      add_number(sub, "--margin", o->margin, 1.0, 16.0, "Headroom factor of the activation ranges")->capture_default_str();
+      add_number(sub, "--count", o->count, size_t(1), size_t(100000), "Calibration batch: number of noise samples")
+          ->capture_default_str();
+      tc0::cli::add_seed(sub, o->seed, "Noise seed of the calibration batch")->capture_default_str();
       sub.add_option("--samplers", o->samplers,
                      "Samplers the formats must serve, KIND:STEPS list (e.g. mf2:1,euler:8); default: the model's sampler");
       sub.add_option("-o,--output", o->out, "Write the calibrated model directory here (never the input directory)");
-      sub.add_flag("--force", o->force, "Replace config and weights in a non-empty output directory (not a shipped model)");
+      o->force_flag = sub.add_flag("--force", o->force, "Replace config and weights in a non-empty output directory (not a shipped model)");
       tc0::cli::add_json_option(sub, o->json);
       sub.footer(
           "Rule (as EZKL's calibrate-settings): Q(w, f) with f = w - 1 - ceil(log2(max|x| * margin)), the widest fraction\n"

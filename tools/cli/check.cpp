@@ -19,6 +19,7 @@
 #include "tools/cli/cluster.hpp"
 #include "tools/cli/command.hpp"
 #include "tools/cli/device_option.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -32,6 +33,9 @@ struct Options {
 int run(const Options& o) {
   using namespace tc0::sampler;
   using namespace tc0::sampler::compile;
+  auto inputs_named = tc0::cli::model_paths(o.model);
+  inputs_named.push_back({"FILE", o.file});
+  tc0::cli::check_paths(inputs_named, {{"--json", o.json}});
   // Under mpirun every rank checks its shard of the inputs and rank 0 writes the report
   // (tools/cli/cluster.hpp); alone, the one shard is every input.
   const tc0::cli::Cluster& cluster = tc0::cli::Cluster::get();
@@ -125,10 +129,10 @@ tc0::cli::Registrar reg(
       sub.add_option("--model", o->model, "Model directory the circuit was compiled from")->required();
       sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler: as given to compile")
           ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
-      sub.add_option("--steps", o->steps, "Number of steps K: as given to compile")->check(CLI::Range(1, 64));
-      sub.add_option("--count", o->count, "Inputs to check (half noise, half random bit patterns)")
-          ->check(CLI::Range(1, 100000000));
-      sub.add_option("--seed", o->seed, "Seed of the noise and of the random bit patterns");
+      tc0::cli::add_number(sub, "--steps", o->steps, 1, 64, "Number of steps K: as given to compile");
+      tc0::cli::add_number(sub, "--count", o->count, size_t(1), size_t(100000000),
+                           "Inputs to check (half noise, half random bit patterns)");
+      tc0::cli::add_seed(sub, o->seed, "Seed of the noise and of the random bit patterns");
       tc0::cli::add_device_option(sub, o->device);
       tc0::cli::add_json_option(sub, o->json);
       sub.footer("Exit status 1 when any output bit differs; the first mismatch names the input and the first\n"

@@ -1,10 +1,11 @@
 #include "tools/cli/command.hpp"
 
 #include <fmt/format.h>
-#include <fstream>
+
 #include <iostream>
 #include <stdexcept>
 
+#include "fileio/atomic_file.hpp"
 #include "tc0/version.hpp"
 
 namespace tc0::cli {
@@ -28,9 +29,7 @@ void write_json(const std::string& path, const nlohmann::json& j) {
     std::cout << j.dump(2) << "\n";
     return;
   }
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(fmt::format("cannot write JSON report '{}'", path));
-  out << j.dump(2) << "\n";
+  fileio::write_file(path, j.dump(2) + "\n", "JSON report");
 }
 
 nlohmann::json report_header(const std::string& command) {

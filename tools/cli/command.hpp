@@ -35,7 +35,8 @@ std::vector<Command>& registry();
 
 // Adds "--json PATH" ('-' for standard output) to a subcommand.
 void add_json_option(CLI::App& sub, std::string& path);
-// Writes j (pretty-printed) to path when path is not empty; '-' is standard output.
+// Writes j (pretty-printed) to path when path is not empty, through the atomic writer (fileio/);
+// '-' is standard output.
 void write_json(const std::string& path, const nlohmann::json& j);
 // Machine-readable context stored in every JSON report: tool and semantics versions.
 nlohmann::json report_header(const std::string& command);

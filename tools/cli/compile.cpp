@@ -13,6 +13,7 @@
 #include "sampler/compile/trace.hpp"
 #include "sampler/run.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -28,6 +29,7 @@ int run(const Options& o) {
   using namespace tc0::sampler;
   using namespace tc0::sampler::compile;
   const auto t0 = std::chrono::steady_clock::now();
+  tc0::cli::check_paths(tc0::cli::model_paths(o.model), {{"-o", o.out}, {"--json", o.json}});
   Model m = Model::load(o.model);
   SamplerSpec spec = sampler_spec(m, o.sampler, o.steps);
   CompileOptions co;
@@ -93,19 +95,17 @@ tc0::cli::Registrar reg(
     "compile", "Compile a model's sampler (noise bits in, sample bits out) into one threshold circuit file",
     [](CLI::App& sub) -> tc0::cli::Runner {
       auto o = std::make_shared<Options>();
+      using tc0::cli::add_number;
       sub.add_option("--model", o->model, "Model directory (config.json + weights.safetensors)")->required();
       sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler (default: the model's configured sampler)")
           ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
-      sub.add_option("--steps", o->steps, "Number of steps K on the uniform grid (default: the model's grid)")
-          ->check(CLI::Range(1, 64));
+      add_number(sub, "--steps", o->steps, 1, 64, "Number of steps K on the uniform grid (default: the model's grid)");
       sub.add_option("-o,--output", o->out, "Circuit file to write (.tc0c, native format)")->required();
-      sub.add_option("--depth-budget", o->depth_budget,
-                     "Depth of each linear form: 2 = plain, 4/6 = one/two levels of grouping (fewer edges)")
-          ->check(CLI::Range(2, 12));
-      sub.add_option("--group-size", o->group, "Terms per group in grouped linear forms (default 16)")
-          ->check(CLI::Range(2, 4096));
-      sub.add_option("--max-memory", o->max_gib, "Refuse circuits whose estimate exceeds this many GiB "
-                                                 "(default: 80% of the available memory)");
+      add_number(sub, "--depth-budget", o->depth_budget, 2, 12,
+                 "Depth of each linear form: 2 = plain, 4/6 = one/two levels of grouping (fewer edges)");
+      add_number(sub, "--group-size", o->group, 2u, 4096u, "Terms per group in grouped linear forms (default 16)");
+      add_number(sub, "--max-memory", o->max_gib, tc0::cli::Range<double>{0, 4096, true, false},
+                 "Refuse circuits whose estimate exceeds this many GiB (default: 80% of the available memory)");
       sub.add_flag("--force", o->force, "Compile even when the estimate exceeds the memory budget");
       tc0::cli::add_json_option(sub, o->json);
       sub.footer("Input bus e[i] is noise entry i in the state format, output bus x[i] is sample entry i.\n"

@@ -16,6 +16,7 @@
 #include "numerics/functions.hpp"
 #include "numerics/reference.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 #include "tools/cli/demo_stages.hpp"
 #include "tools/cli/device_option.hpp"
 
@@ -161,6 +162,8 @@ int run(Options& o) {
   if (ec)
     throw std::runtime_error(fmt::format("cannot create output directory '{}': {}; pass a writable --out DIR",
                                          o.out, ec.message()));
+  tc0::cli::check_paths(tc0::cli::model_paths(ctx.model_dir), {{"--out", (ctx.out_dir / "report.json").string()},
+                                                               {"--json", o.json}});
   ctx.report = tc0::cli::report_header("demo");
   ctx.report["checks"] = nlohmann::json::array();
   for (Stage s : kStages) {
@@ -193,13 +196,11 @@ tc0::cli::Registrar reg(
       auto opts = std::make_shared<Options>();
       sub.add_option("--out", opts->out, "Output directory (created if missing)")->capture_default_str();
       sub.add_option("--model", opts->ctx.model_dir, "Model directory to run the pipeline on")->capture_default_str();
-      sub.add_option("--depth-budget", opts->ctx.depth_budget,
-                     "Linear-form strategy of the circuit: 2 plain, 4/6 one/two grouping levels")
-          ->check(CLI::Range(2, 12))
+      tc0::cli::add_number(sub, "--depth-budget", opts->ctx.depth_budget, 2, 12,
+                           "Linear-form strategy of the circuit: 2 plain, 4/6 one/two grouping levels")
           ->capture_default_str();
-      sub.add_option("--inputs", opts->ctx.equivalence_inputs,
-                     "Inputs simulated and checked bit for bit (half quantised noise, half random bits)")
-          ->check(CLI::Range(1, 10000000))
+      tc0::cli::add_number(sub, "--inputs", opts->ctx.equivalence_inputs, size_t(1), size_t(10000000),
+                           "Inputs simulated and checked bit for bit (half quantised noise, half random bits)")
           ->capture_default_str();
       sub.add_flag("--save-circuit", opts->ctx.save_circuit, "Also write the circuit file DIR/sampler.tc0c");
       tc0::cli::add_device_option(sub, opts->ctx.device);

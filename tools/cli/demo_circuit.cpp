@@ -8,13 +8,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 
 #include "circuits/io/dot.hpp"
 #include "circuits/io/module_dot.hpp"
 #include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
 #include "circuits/stats.hpp"
+#include "fileio/input_file.hpp"
 #include "sampler/compile/count_arith.hpp"
 #include "sampler/compile/equivalence.hpp"
 #include "sampler/compile/memory.hpp"
@@ -87,9 +87,9 @@ void stage_sampler(DemoContext& ctx) {
                             {"sampler", {{"kind", name(ctx.spec->kind)}, {"steps", ctx.spec->steps}}}};
 
   // The committed bit-exact goldens (tools/train/make_fixed_goldens.py): any change of the bits shows.
-  std::ifstream gin(std::filesystem::path(ctx.model_dir) / "fixed_golden.json");
-  if (gin) {
-    const auto golden = nlohmann::json::parse(gin);
+  const std::string golden_path = (std::filesystem::path(ctx.model_dir) / "fixed_golden.json").string();
+  if (std::filesystem::exists(golden_path)) {
+    const auto golden = nlohmann::json::parse(fileio::read_regular_file(golden_path, "golden file", fileio::kGiB));
     size_t cases = 0, same = 0;
     for (const auto& c : golden["cases"]) {
       SampleRequest req;

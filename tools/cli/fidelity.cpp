@@ -10,6 +10,7 @@
 #include "sampler/model.hpp"
 #include "sampler/run.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -27,6 +28,7 @@ struct Options {
   std::string data;
   bool no_criterion = false;
   std::string json;
+  CLI::Option* data_flag = nullptr;
 };
 
 void print_row(const TensorFidelity& t) {
@@ -38,6 +40,10 @@ void print_row(const TensorFidelity& t) {
 }
 
 int run(const Options& o) {
+  tc0::cli::refuse_flag(o.data_flag, !o.no_criterion, "is the held-out data of the quality criterion, which --no-criterion skips");
+  auto inputs_named = tc0::cli::model_paths(o.model);
+  inputs_named.push_back({"--data", o.data});
+  tc0::cli::check_paths(inputs_named, {{"--json", o.json}});
   Model m = Model::load(o.model);
   FidelityRequest req;
   req.spec = sampler_spec(m, o.sampler, o.steps);
@@ -103,15 +109,15 @@ tc0::cli::Registrar reg(
       sub.add_option("--model", o->model, "Model directory (config.json + weights.safetensors)")->required();
       sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler (default: the model's configured sampler)")
           ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
-      sub.add_option("--steps", o->steps, "Number of steps K on the uniform grid (default: the model's grid)")
-          ->check(CLI::Range(1, 1024));
-      sub.add_option("--count", o->count, "Number of samples (noise stream positions 0..count-1)")
-          ->check(CLI::Range(1, 100000))->capture_default_str();
-      sub.add_option("--seed", o->seed, "Noise seed")->capture_default_str();
-      sub.add_option("--mpfr-bits", o->mpfr_bits, "MPFR reference precision in bits")->check(CLI::Range(16, 65536))->capture_default_str();
+      tc0::cli::add_number(sub, "--steps", o->steps, 1, 1024, "Number of steps K on the uniform grid (default: the model's grid)");
+      tc0::cli::add_number(sub, "--count", o->count, size_t(1), size_t(100000),
+                           "Number of samples (noise stream positions 0..count-1)")
+          ->capture_default_str();
+      tc0::cli::add_seed(sub, o->seed, "Noise seed")->capture_default_str();
+      tc0::cli::add_number(sub, "--mpfr-bits", o->mpfr_bits, 16, 65536, "MPFR reference precision in bits")->capture_default_str();
       sub.add_flag("--quantised-weights", o->quantised_weights,
                    "References compute with the fixed-point weights (isolates activation rounding)");
-      sub.add_option("--data", o->data, "Held-out data JSON (default: MODEL/heldout.json, see tools/train/export_heldout.py)");
+      o->data_flag = sub.add_option("--data", o->data, "Held-out data JSON (default: MODEL/heldout.json, see tools/train/export_heldout.py)");
       sub.add_flag("--no-criterion", o->no_criterion, "Skip the quality criterion (no held-out data needed)");
       tc0::cli::add_json_option(sub, o->json);
       sub.footer(

@@ -14,6 +14,7 @@
 #include "sampler/oracle/model_identities.hpp"
 #include "sampler/oracle/mpfr_scalar.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -30,6 +31,7 @@ struct Options {
   double tol_mpfr = -1;  // default from the precision
   std::string model;     // a model directory: measure its heads instead of the oracle
   std::string json;
+  std::vector<CLI::Option*> oracle_flags;  // the Gaussian oracle's parameters (not read with --model)
 };
 
 // Exact identities may lose up to about 20 bits to the 1/(t-r)^2 in du/dt at t-r = 1e-3 (SPEC 1.3),
@@ -87,7 +89,6 @@ CancellationReport closed_form_accuracy(const GaussianOracle<double>& od, const 
 
 // The derivative-free identities on a trained model's heads (sampler/oracle/model_identities.hpp).
 int run_model(const Options& o) {
-  if (o.points < 1 || o.points > 1000) throw std::invalid_argument("--points must be in 1..1000");
   tc0::sampler::Model m = tc0::sampler::Model::load(o.model);
   ModelHeads heads(m);
   ModelIdentityOptions opt;
@@ -123,19 +124,17 @@ int run_model(const Options& o) {
 }
 
 int run(const Options& o) {
+  for (const CLI::Option* f : o.oracle_flags)
+    tc0::cli::refuse_flag(f, o.model.empty(), "sets the Gaussian oracle, which --model replaces by the model's heads");
+  tc0::cli::check_paths(tc0::cli::model_paths(o.model), {{"--json", o.json}});
   if (!o.model.empty()) return run_model(o);
-  std::vector<double> mu = o.mu;
-  if (o.dim < 0) throw std::invalid_argument("--dim must be >= 1");
+  std::vector<double> mu = o.mu;  // --mu, --s, --dim and --points are in their ranges (flags.hpp)
   if (o.dim > 0) {
     if (mu.size() == 1) mu.assign(o.dim, mu[0]);
     else if (static_cast<int>(mu.size()) != o.dim)
       throw std::invalid_argument(fmt::format("--mu has {} values but --dim is {}; give one value or {}",
                                               mu.size(), o.dim, o.dim));
   }
-  for (double m : mu)
-    if (!std::isfinite(m)) throw std::invalid_argument("--mu values must be finite");
-  if (!std::isfinite(o.s) || o.s <= 0) throw std::invalid_argument("--s must be a finite number > 0");
-  if (o.points < 1 || o.points > 1000) throw std::invalid_argument("--points must be in 1..1000");
 
   IdentityOptions opt;
   opt.points = o.points;
@@ -203,15 +202,20 @@ tc0::cli::Registrar reg(
           "t-r. Exit status 0 when every identity holds, 2 when one fails, 1 on bad input.\n"
           "With --model DIR the heads of a trained model are measured instead (additivity of u and abar, and\n"
           "u ~= v - (t-r)/2 abar, on the model's own flow); identities needing JVPs are reported n/a.");
-      sub.add_option("--precision", o->precision, "MPFR precision in bits (default 128)")->check(CLI::Range(24u, 100000u));
-      sub.add_option("--mu", o->mu, "Data mean: one value per dimension, or one value with --dim (default 0.5,-1)")
-          ->delimiter(',');
-      sub.add_option("--s", o->s, "Data standard deviation s > 0 (default 0.5)");
-      sub.add_option("--dim", o->dim, "Data dimension (broadcasts a single --mu value)");
-      sub.add_option("--points", o->points, "Random points z per time (default 3)");
-      sub.add_option("--seed", o->seed, "Seed of the points (default 1)");
-      sub.add_option("--tol-double", o->tol_double, "Bound for exact identities in float64 (default 1e-10)");
-      sub.add_option("--tol-mpfr", o->tol_mpfr, "Bound for exact identities in MPFR (default 2^(30-bits))");
+      using tc0::cli::add_number;
+      using R = tc0::cli::Range<double>;
+      o->oracle_flags = {
+          add_number(sub, "--precision", o->precision, 24u, 100000u, "MPFR precision in bits (default 128)"),
+          tc0::cli::add_numbers(sub, "--mu", o->mu, R{-1e6, 1e6},
+                                "Data mean: one value per dimension, or one value with --dim (default 0.5,-1)"),
+          add_number(sub, "--s", o->s, R{0, 1e6, true, false}, "Data standard deviation (default 0.5)"),
+          add_number(sub, "--dim", o->dim, 1, 4096, "Data dimension (broadcasts a single --mu value)"),
+          add_number(sub, "--tol-double", o->tol_double, R{0, 1, true, false},
+                     "Bound for exact identities in float64 (default 1e-10)"),
+          add_number(sub, "--tol-mpfr", o->tol_mpfr, R{0, 1, true, false},
+                     "Bound for exact identities in MPFR (default 2^(30-bits))")};
+      add_number(sub, "--points", o->points, 1, 1000, "Random points z per time (default 3)");
+      tc0::cli::add_seed(sub, o->seed, "Seed of the points (default 1)");
       sub.add_option("--model", o->model,
                      "Measure a trained model's heads (DIR with config.json and weights.safetensors) instead of "
                      "the oracle: the derivative-free identities in float64");

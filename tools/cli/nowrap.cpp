@@ -8,8 +8,10 @@
 #include <string>
 
 #include "proofs/model_nowrap.hpp"
+#include "proofs/query.hpp"
 #include "sampler/model.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -24,7 +26,8 @@ struct Options {
 };
 
 int run(const Options& o) {
-  if (!(o.timeout > 0 && o.timeout <= 86400)) throw std::invalid_argument("--timeout must be in (0, 86400] seconds");
+  tc0::cli::check_paths(tc0::cli::model_paths(o.model), {{"--json", o.json}});
+  if (!o.smt2_dir.empty()) prepare_smt2_folder(o.smt2_dir);
   const tc0::sampler::Model m = tc0::sampler::Model::load(o.model);
   ModelNoWrapOptions opt;
   opt.acc_bits = o.acc_bits;
@@ -77,10 +80,13 @@ tc0::cli::Registrar reg("nowrap", "Prove that no accumulator of a model's fixed-
                         [](CLI::App& sub) -> tc0::cli::Runner {
                           auto o = std::make_shared<Options>();
                           sub.add_option("--model", o->model, "Model directory")->capture_default_str();
-                          sub.add_option("--acc-bits", o->acc_bits, "Declared accumulator width in bits (128: the Fixed type's __int128 accumulator; 64 for an int64 port)")
-                              ->check(CLI::Range(2, 4096))
+                          tc0::cli::add_number(sub, "--acc-bits", o->acc_bits, 2, 4096,
+                                               "Declared accumulator width in bits (128: the Fixed type's __int128 "
+                                               "accumulator; 64 for an int64 port)")
                               ->capture_default_str();
-                          sub.add_option("--timeout", o->timeout, "Timeout per solver query in seconds")->capture_default_str();
+                          tc0::cli::add_number(sub, "--timeout", o->timeout, tc0::cli::Range<double>{0, 86400, true, false},
+                                               "Timeout per solver query in seconds")
+                              ->capture_default_str();
                           sub.add_option("--smt2", o->smt2_dir, "Write every solver query as SMT-LIB2 into DIR");
                           tc0::cli::add_json_option(sub, o->json);
                           sub.footer(

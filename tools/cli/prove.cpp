@@ -10,6 +10,7 @@
 
 #include "proofs/registry.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -23,6 +24,7 @@ struct Options {
   std::string smt2_dir;
   double timeout = 60;
   std::string json;
+  CLI::Option *smt2_flag = nullptr, *timeout_flag = nullptr;
 };
 
 // "8", "2-8", "4,8,12-16".
@@ -50,7 +52,10 @@ std::vector<int> parse_bits(const std::string& s) {
 }
 
 int run(const Options& o) {
-  if (!(o.timeout > 0 && o.timeout <= 86400)) throw std::invalid_argument("--timeout must be in (0, 86400] seconds");
+  for (const CLI::Option* f : {o.smt2_flag, o.timeout_flag})
+    tc0::cli::refuse_flag(f, !o.list, "applies to proving, which --list does not do");
+  tc0::cli::check_paths({}, {{"--json", o.json}});
+  if (!o.smt2_dir.empty()) prepare_smt2_folder(o.smt2_dir);
   auto selected = select_obligations(o.names, parse_bits(o.bits), o.quick);
   if (o.list) {
     fmt::print("{:<36} {:>4} {:>5}  {}\n", "name", "bits", "quick", "parameters");
@@ -97,8 +102,10 @@ tc0::cli::Registrar reg("prove", "Prove gadgets and the SPEC 5 fixed-point ident
                           sub.add_flag("--quick", o->quick, "Only the quick subset (what the default test suite runs)");
                           sub.add_option("names", o->names, "Obligation names or prefixes (e.g. gadget.add, identity.)");
                           sub.add_option("--bits", o->bits, "Widths to run, e.g. 8, 2-8 or 4,8,12-16");
-                          sub.add_option("--smt2", o->smt2_dir, "Write every solver query as SMT-LIB2 into DIR");
-                          sub.add_option("--timeout", o->timeout, "Timeout per solver query in seconds (default 60)");
+                          o->smt2_flag = sub.add_option("--smt2", o->smt2_dir, "Write every solver query as SMT-LIB2 into DIR");
+                          o->timeout_flag = tc0::cli::add_number(sub, "--timeout", o->timeout,
+                                                                 tc0::cli::Range<double>{0, 86400, true, false},
+                                                                 "Timeout per solver query in seconds (default 60)");
                           tc0::cli::add_json_option(sub, o->json);
                           sub.footer(
                               "Exit status: 0 when every selected obligation is proved, 2 when one is refuted or "

@@ -13,6 +13,7 @@
 #include "sampler/model.hpp"
 #include "sampler/run.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -34,8 +35,8 @@ struct Options {
   ApproxAttentionSetting approx;
   bool no_compare_exact = false;
   CLI::Option* approx_eps = nullptr;
-  CLI::Option* approx_degree = nullptr;
   std::vector<CLI::Option*> approx_companions;  // every option that needs --approx-attention
+  CLI::Option *precision_flag = nullptr, *quantised_flag = nullptr;
 };
 
 // The approximate-attention flags as a setting, refused with one line when a value or the number
@@ -46,20 +47,11 @@ std::optional<ApproxAttentionSetting> approx_setting(const Options& o) {
       if (c->count()) throw std::invalid_argument(fmt::format("{} needs --approx-attention EPS", c->get_name()));
     return std::nullopt;
   }
-  const ApproxAttentionSetting& s = o.approx;
+  // the values are in their declared ranges (add_number); what remains is the number type
   if (o.type == "fixed")
     throw std::invalid_argument("--approx-attention is for --type float64 or mpfr: the fixed-point sampler is the contract "
                                 "of the operation graph (and of the circuit), which has no approximate attention");
-  if (!(s.eps > 0 && s.eps < 1))
-    throw std::invalid_argument(fmt::format("--approx-attention {:g} is outside (0, 1): EPS is the relative error of each "
-                                            "exp(score) (for EPS >= 1 the truncated exponential can go negative)", s.eps));
-  if (!(s.B >= 0) || !std::isfinite(s.B))
-    throw std::invalid_argument(fmt::format("--approx-B {:g} must be a finite number >= 0 (0: measured per head call)", s.B));
-  if (o.approx_degree->count() && (s.degree < 0 || s.degree > 1000))
-    throw std::invalid_argument(fmt::format("--approx-degree {} is outside [0, 1000]", s.degree));
-  if (!(s.max_rank >= 1 && s.max_rank <= 0x1p53))
-    throw std::invalid_argument(fmt::format("--approx-max-rank {:g} is outside [1, 2^53]", s.max_rank));
-  return s;
+  return o.approx;
 }
 
 double max_abs_diff(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {
@@ -70,6 +62,10 @@ double max_abs_diff(const std::vector<std::vector<double>>& a, const std::vector
 }
 
 int run(const Options& o) {
+  tc0::cli::refuse_flag(o.precision_flag, o.type == "mpfr", "applies to --type mpfr only");
+  tc0::cli::refuse_flag(o.quantised_flag, o.type != "fixed", "applies to --type float64 or mpfr (fixed point always uses "
+                                                               "the quantised weights)");
+  tc0::cli::check_paths(tc0::cli::model_paths(o.model), {{"-o", o.out}, {"--png", o.png}, {"--json", o.json}});
   Model m = Model::load(o.model);
   SampleRequest req;
   req.spec = sampler_spec(m, o.sampler, o.steps);
@@ -79,8 +75,6 @@ int run(const Options& o) {
   req.seed = o.seed;
   req.count = o.count;
   req.approx_attention = approx_setting(o);
-  if (req.type == NumberType::mpfr && (o.precision < 16 || o.precision > 65536))
-    throw std::invalid_argument(fmt::format("--precision {} is outside [16, 65536] bits", o.precision));
   const auto& cfg = m.config();
   if (!o.png.empty() && cfg.architecture != Architecture::dit)
     throw std::invalid_argument("--png draws image models only; this model's samples are points (see -o)");
@@ -186,34 +180,36 @@ tc0::cli::Registrar reg(
     "sample", "Draw samples from a model (MF1, MF2 or Euler; float64, MPFR or bit-exact fixed point)",
     [](CLI::App& sub) -> tc0::cli::Runner {
       auto o = std::make_shared<Options>();
+      using tc0::cli::add_number;
       sub.add_option("--model", o->model, "Model directory (config.json + weights.safetensors)")->required();
       sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler (default: the model's configured sampler)")
           ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
-      sub.add_option("--steps", o->steps, "Number of steps K on the uniform grid (default: the model's grid)")
-          ->check(CLI::Range(1, 1024));
+      add_number(sub, "--steps", o->steps, 1, 1024, "Number of steps K on the uniform grid (default: the model's grid)");
       sub.add_option("--type", o->type, "Number type: float64 | mpfr | fixed")
           ->check(CLI::IsMember({"float64", "mpfr", "fixed"}))
           ->capture_default_str();
-      sub.add_option("--precision", o->precision, "MPFR precision in bits (with --type mpfr)")->check(CLI::Range(16, 65536))->capture_default_str();
-      sub.add_flag("--quantised-weights", o->quantised_weights,
-                   "float64/MPFR: compute with the fixed-point weights (isolates activation rounding)");
-      sub.add_option("--seed", o->seed, "Noise seed (portable xoshiro256** stream)")->capture_default_str();
-      sub.add_option("--count", o->count, "Number of samples")->check(CLI::Range(1, 1000000))->capture_default_str();
+      o->precision_flag = add_number(sub, "--precision", o->precision, 16, 65536, "MPFR precision in bits (with --type mpfr)")
+                              ->capture_default_str();
+      o->quantised_flag = sub.add_flag("--quantised-weights", o->quantised_weights,
+                                       "float64/MPFR: compute with the fixed-point weights (isolates activation rounding)");
+      tc0::cli::add_seed(sub, o->seed, "Noise seed (portable xoshiro256** stream)")->capture_default_str();
+      add_number(sub, "--count", o->count, size_t(1), size_t(1000000), "Number of samples")->capture_default_str();
       sub.add_option("-o,--output", o->out, "Write the samples (and raw fixed-point bits) as JSON");
       sub.add_option("--png", o->png, "Write a PNG grid of the samples (image models)");
-      o->approx_eps = sub.add_option("--approx-attention", o->approx.eps,
-                                     "EPS in (0, 1): float64/MPFR DiT only; every attention head by the polynomial method "
-                                     "(SPEC 4), the Taylor degree chosen so that each exp(score) is within relative EPS");
+      o->approx_eps = add_number(sub, "--approx-attention", o->approx.eps, tc0::cli::Range<double>{0, 1, true, true},
+                                 "EPS: float64/MPFR DiT only; every attention head by the polynomial method (SPEC 4), the "
+                                 "Taylor degree chosen so that each exp(score) is within relative EPS (for EPS >= 1 the "
+                                 "truncated exponential can go negative)");
       o->approx_companions = {
-          sub.add_option("--approx-B", o->approx.B,
-                         "With --approx-attention: bound B on the entries of the head's scaled Q and K (beta = B^2 "
-                         "bounds |score|); 0 = measured on every head call")
+          add_number(sub, "--approx-B", o->approx.B, 0.0, 1e6,
+                     "With --approx-attention: bound B on the entries of the head's scaled Q and K (beta = B^2 "
+                     "bounds |score|); 0 = measured on every head call")
               ->capture_default_str(),
-          o->approx_degree = sub.add_option(
-              "--approx-degree", o->approx.degree,
-              "With --approx-attention: force the Taylor degree G >= 0 instead of choosing it from (B, EPS)"),
-          sub.add_option("--approx-max-rank", o->approx.max_rank,
-                         "With --approx-attention: refuse a head call whose rank C(d_h + G, G) exceeds R")
+          add_number(
+              sub, "--approx-degree", o->approx.degree, 0, 1000,
+              "With --approx-attention: force the Taylor degree G instead of choosing it from (B, EPS)"),
+          add_number(sub, "--approx-max-rank", o->approx.max_rank, 1.0, 0x1p53,
+                     "With --approx-attention: refuse a head call whose rank C(d_h + G, G) exceeds R")
               ->capture_default_str(),
           sub.add_flag("--no-compare-exact", o->no_compare_exact,
                        "With --approx-attention: skip the exact sampler run on the same noise (max |approx - exact|)")};

@@ -10,17 +10,21 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdio>
-#include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
+#include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "circuits/io/native.hpp"
 #include "circuits/sim/bitsim.hpp"
+#include "fileio/atomic_file.hpp"
+#include "fileio/input_file.hpp"
 #include "tools/cli/cluster.hpp"
 #include "tools/cli/command.hpp"
 #include "tools/cli/device_option.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -32,7 +36,11 @@ struct Options {
   int threads = 0;
   uint32_t block_words = 0;
   bool quiet = false, profile = false;
+  CLI::Option *seed_flag = nullptr, *quiet_flag = nullptr, *output_flag = nullptr, *random_flag = nullptr;
 };
+
+constexpr uint64_t kMaxInputFileBytes = uint64_t(16) << 30;
+constexpr uint64_t kMaxRandom = 1000000000000;  // 10^12 patterns: hours of simulation on a large circuit
 
 // Sample s, port p of --random N --seed S: a hash of (S, s, p), so that any shard of the samples
 // draws exactly its own values.
@@ -51,8 +59,7 @@ std::string format_value(int64_t v, bool is_signed) {
 }
 
 sim::BusBatch read_inputs(const std::string& path, const std::vector<Bus>& ports) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("cannot open input file '{}'", path));
+  std::istringstream in(tc0::fileio::read_regular_file(path, "input file", kMaxInputFileBytes));
   std::string line;
   size_t lineno = 0;
   std::vector<size_t> column_port;
@@ -123,13 +130,15 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
   auto o = std::make_shared<Options>();
   sub.add_option("file", o->file, "Circuit file (.tc0c)")->required();
   auto* inputs = sub.add_option("--inputs", o->inputs, "Text file: header of port names, one line of integers per sample");
-  auto* random = sub.add_option("--random", o->random, "Simulate N uniformly random input patterns instead");
+  auto* random = o->random_flag = tc0::cli::add_number(sub, "--random", o->random, uint64_t(1), kMaxRandom,
+                                                       "Simulate N uniformly random input patterns instead");
   inputs->excludes(random);
-  sub.add_option("--seed", o->seed, "Seed of the random patterns");
-  sub.add_option("--threads", o->threads, "Threads (0: all cores)");
-  sub.add_option("--block-words", o->block_words, "Words of 64 samples per block (1..64; 0: the largest that keeps each thread's registers within 256 MiB)");
-  sub.add_option("-o,--output", o->output, "Write the output lines to this file instead of standard output");
-  sub.add_flag("--quiet", o->quiet, "Do not print outputs (timing only)");
+  o->seed_flag = tc0::cli::add_seed(sub, o->seed, "Seed of the random patterns (with --random)");
+  tc0::cli::add_threads(sub, o->threads, "Threads (0: all cores)");
+  tc0::cli::add_number(sub, "--block-words", o->block_words, uint32_t(0), uint32_t(64),
+                       "Words of 64 samples per block (0: the largest that keeps each thread's registers within 256 MiB)");
+  o->output_flag = sub.add_option("-o,--output", o->output, "Write the output lines to this file instead of standard output");
+  o->quiet_flag = sub.add_flag("--quiet", o->quiet, "Do not print outputs (timing only)");
   tc0::cli::add_device_option(sub, o->device);
   sub.add_flag("--profile", o->profile,
                "Print where the time went: loading, flattening (and uploading), and on a device packing, transfers "
@@ -137,18 +146,20 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
   tc0::cli::add_json_option(sub, o->json);
   return [o] {
     if (o->inputs.empty() && o->random == 0) throw std::runtime_error("give --inputs FILE or --random N");
+    tc0::cli::refuse_flag(o->seed_flag, o->random_flag->count() > 0, "applies to --random only (--inputs gives the patterns)");
+    tc0::cli::refuse_together(o->quiet_flag, o->output_flag, "--quiet prints no outputs, so there is nothing to write");
+    tc0::cli::check_paths({{"FILE", o->file}, {"--inputs", o->inputs}}, {{"-o", o->output}, {"--json", o->json}});
     // Under mpirun every rank simulates its shard of the samples and rank 0 writes the outputs in
     // sample order and the report (tools/cli/cluster.hpp); alone, the one shard is every sample.
     const tc0::cli::Cluster& cluster = tc0::cli::Cluster::get();
     const bool streaming = cluster.size() == 1;  // alone: lines go straight out, else via rank 0
-    FILE* out = stdout;
-    std::unique_ptr<FILE, int (*)(FILE*)> owned(nullptr, fclose);
+    // The inputs are read in full before the output is opened; the output goes through the atomic
+    // writer, committed once every line is written, so a failure or an interruption leaves the
+    // previous file as it was.
+    std::optional<tc0::fileio::AtomicFile> file;
+    std::ostream* out = &std::cout;
     auto open_output = [&] {
-      if (!o->output.empty()) {
-        owned.reset(std::fopen(o->output.c_str(), "w"));
-        if (!owned) throw std::runtime_error(fmt::format("cannot write '{}'", o->output));
-        out = owned.get();
-      }
+      if (!o->output.empty()) out = &file.emplace(o->output, "simulation output").stream();
     };
     std::vector<Bus> outs;
     uint64_t edges = 0;
@@ -178,7 +189,7 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
       for (const Bus& b : outs) header += (header.empty() ? "" : " ") + b.name;
       if (streaming) {
         open_output();
-        if (!o->quiet) fmt::print(out, "{}\n", header);
+        if (!o->quiet) *out << header << '\n';
       }
       std::string text;  // this shard's lines when they go through rank 0
       nlohmann::json rows = nlohmann::json::array();
@@ -207,8 +218,11 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
             line += format_value(res[b][s], outs[b].is_signed);
           }
           line += '\n';
-          if (streaming) std::fputs(line.c_str(), out);
-          else text += line;
+          text += line;
+        }
+        if (streaming) {  // this chunk's lines go out now
+          *out << text;
+          text.clear();
         }
       }
       device = simulator.device_run();
@@ -229,10 +243,11 @@ tc0::cli::Registrar reg("simulate", "Simulate a circuit file on given or random 
     auto merge = [&](const std::vector<nlohmann::json>& shards) -> int {
       if (!streaming) {
         open_output();
-        if (!o->quiet) fmt::print(out, "{}\n", shards.front().at("header").get<std::string>());
-        for (const nlohmann::json& sj : shards) std::fputs(sj.at("text").get<std::string>().c_str(), out);
+        if (!o->quiet) *out << shards.front().at("header").get<std::string>() << '\n';
+        for (const nlohmann::json& sj : shards) *out << sj.at("text").get<std::string>();
       }
-      if (owned && std::fflush(owned.get()) != 0) throw std::runtime_error(fmt::format("cannot write '{}'", o->output));
+      out->flush();
+      if (file) file->commit();
       uint64_t samples = 0;
       double seconds = 0;
       nlohmann::json rows = nlohmann::json::array(), ranks = nlohmann::json::array();

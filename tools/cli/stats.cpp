@@ -6,6 +6,7 @@
 #include "circuits/io/native.hpp"
 #include "circuits/stats.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -25,6 +26,7 @@ tc0::cli::Registrar reg("stats", "Print gates, edges, depth and the critical pat
              "  i/o = 16/17  gates = 33  edges = 120  depth = 2  maxfanin = 16  wbits = 9  tbits = 10");
   return [o] {
     using namespace tc0::circuits;
+    tc0::cli::check_paths({{"FILE", o->file}}, {{"--json", o->json}});
     const Network ntk = io::load_native(o->file);
     const CircuitStats st = compute_stats(ntk);
     fmt::print("{}\n", st.line());
