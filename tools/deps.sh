@@ -6,7 +6,7 @@ packages=(
   libboost-dev libgmp-dev libmpfr-dev libz3-dev z3 libgtest-dev libgraphviz-dev graphviz
   libcli11-dev nlohmann-json3-dev libfmt-dev libpng-dev libomp-dev libopenmpi-dev openmpi-bin
   berkeley-abc yosys iverilog verilator cvc5 python3 python3-numpy python3-mpmath
-  chromium
+  chromium gnuplot-nox
 )
 missing=()
 for p in "${packages[@]}"; do
