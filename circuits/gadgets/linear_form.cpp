@@ -1,6 +1,7 @@
 #include "circuits/gadgets/linear_form.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <map>
 #include <optional>
@@ -162,10 +163,23 @@ std::vector<Term> group_reduce(Ntk& ntk, std::vector<Term> terms, size_t group) 
   for (const Term& t : terms) narrow = narrow && t.w < (Weight(1) << 31) && t.w > -(Weight(1) << 31);
   std::vector<uint32_t> order(terms.size());
   if (narrow) {
-    std::vector<uint64_t> key(terms.size());
-    for (size_t i = 0; i < key.size(); ++i) key[i] = uint64_t(terms[i].w < 0 ? -terms[i].w : terms[i].w) << 32 | i;
-    std::sort(key.begin(), key.end());
-    for (size_t i = 0; i < key.size(); ++i) order[i] = uint32_t(key[i]);
+    // Stable LSD radix sort on |w| by bytes, skipping the bytes all weights share (the high ones,
+    // mostly): linear in the terms, where a comparison sort was a tenth of counting a DiT.
+    std::vector<uint32_t> mag(terms.size()), next(terms.size());
+    uint32_t all_or = 0, all_and = UINT32_MAX;
+    for (size_t i = 0; i < terms.size(); ++i) {
+      mag[i] = uint32_t(terms[i].w < 0 ? -terms[i].w : terms[i].w);
+      all_or |= mag[i], all_and &= mag[i];
+      order[i] = uint32_t(i);
+    }
+    for (int shift = 0; shift < 32; shift += 8) {
+      if (((all_or ^ all_and) >> shift & 0xFF) == 0) continue;  // one value of this byte: already sorted
+      std::array<uint32_t, 257> start{};
+      for (uint32_t i : order) ++start[(mag[i] >> shift & 0xFF) + 1];
+      for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+      for (uint32_t i : order) next[start[mag[i] >> shift & 0xFF]++] = i;
+      order.swap(next);
+    }
   } else {
     std::vector<std::pair<Weight, uint32_t>> key(terms.size());
     for (uint32_t i = 0; i < key.size(); ++i) key[i] = {terms[i].w < 0 ? -terms[i].w : terms[i].w, i};

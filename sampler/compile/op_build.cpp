@@ -7,7 +7,6 @@
 #include <bit>
 #include <optional>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "circuits/gadgets/select.hpp"
 #include "circuits/gadgets/staircase.hpp"
@@ -135,18 +134,18 @@ std::optional<Bus> exact_convert(const Bus& x, Format out) {
   return b;
 }
 
-// A rational n 2^-f with n in 64 bits, or nullopt (the common constants are all of this form, and
-// integer arithmetic on them avoids big-integer fractions).
-struct Dyadic {
-  int64_t num;
-  int frac;
-};
+// The common constants are dyadic with a 64-bit numerator; integer arithmetic on them avoids
+// big-integer fractions.
 std::optional<Dyadic> as_dyadic(const Rational& q) {
   const BigInt& d = boost::multiprecision::denominator(q);
   const BigInt& n = boost::multiprecision::numerator(q);
   const unsigned k = boost::multiprecision::msb(d);
   if (boost::multiprecision::lsb(d) != k || k > 1000 || n < INT64_MIN || n > INT64_MAX) return std::nullopt;
   return Dyadic{static_cast<int64_t>(n), int(k)};
+}
+
+Rational Coef::rational() const {
+  return dyadic_ ? Rational(dyadic_->num) * pow2_rational(-dyadic_->frac) : q_;
 }
 
 template <class Ntk>
@@ -160,14 +159,9 @@ Bus round_pieces(Ntk& ntk, std::span<const Piece> pieces, const Rational& consta
   std::vector<Weight> W(pieces.size(), 0);
   Weight k = 0;
   BigInt L = 1;
-  std::vector<std::optional<Dyadic>> dy;
-  dy.reserve(pieces.size());
   bool dyadic = true;
   auto piece_frac = [](const Piece& p) { return p.x->fmt.frac() + (p.y ? p.y->fmt.frac() : 0); };
-  for (const Piece& p : pieces) {
-    dy.push_back(as_dyadic(p.coef));
-    dyadic = dyadic && dy.back().has_value();
-  }
+  for (const Piece& p : pieces) dyadic = dyadic && p.coef.dyadic().has_value();
   const std::optional<Dyadic> kd = as_dyadic(constant);
   dyadic = dyadic && kd.has_value();
   if (dyadic) {
@@ -175,7 +169,7 @@ Bus round_pieces(Ntk& ntk, std::span<const Piece> pieces, const Rational& consta
     auto reduced = [](int64_t num, int frac) { return num == 0 ? 0 : frac - std::countr_zero(uint64_t(num)); };
     int F = std::max(0, reduced(kd->num, kd->frac));
     for (size_t i = 0; i < pieces.size(); ++i)
-      F = std::max(F, reduced(dy[i]->num, dy[i]->frac + piece_frac(pieces[i])));
+      F = std::max(F, reduced(pieces[i].coef.dyadic()->num, pieces[i].coef.dyadic()->frac + piece_frac(pieces[i])));
     if (F > 122) dyadic = false;  // huge grids: the exact path refuses them with its message
     else {
       // num 2^-f on the grid 2^-F: num 2^(F - f), an integer since F - f >= -tz(num)
@@ -184,7 +178,10 @@ Bus round_pieces(Ntk& ntk, std::span<const Piece> pieces, const Rational& consta
         if (shift >= 0) return circuits::gadgets::mul_w(num, circuits::gadgets::pow2_w(shift, kWhat), kWhat);
         return Weight(num) >> -shift;  // exact: the low bits are zero
       };
-      for (size_t i = 0; i < pieces.size(); ++i) W[i] = on_grid(dy[i]->num, F - dy[i]->frac - piece_frac(pieces[i]));
+      for (size_t i = 0; i < pieces.size(); ++i) {
+        const Dyadic& d = *pieces[i].coef.dyadic();
+        W[i] = on_grid(d.num, F - d.frac - piece_frac(pieces[i]));
+      }
       k = on_grid(kd->num, F - kd->frac);
       L = BigInt(1) << F;
     }
@@ -194,7 +191,7 @@ Bus round_pieces(Ntk& ntk, std::span<const Piece> pieces, const Rational& consta
     q.reserve(pieces.size());
     L = denominator(constant);
     for (const Piece& p : pieces) {
-      q.push_back(p.coef * pow2_rational(-piece_frac(p)));
+      q.push_back(p.coef.rational() * pow2_rational(-piece_frac(p)));
       const BigInt& d = denominator(q.back());
       L = L / boost::multiprecision::gcd(L, d) * d;
     }
@@ -205,7 +202,20 @@ Bus round_pieces(Ntk& ntk, std::span<const Piece> pieces, const Rational& consta
   // Terms over single wires in argument order; constants folded, a complemented wire turned into
   // its node (w !s = w - w s), a repeated wire merged into its first occurrence.
   std::vector<Term> terms;
-  std::unordered_map<uint32_t, size_t> position;  // node -> index in terms
+  // node -> index in terms + 1 (0: empty), open addressing at most half full: one probe per wire in
+  // the common case, where a node-per-entry map dominated the counter's profile.
+  size_t wires = 0;
+  for (const Piece& p : pieces) wires += p.x->bits.size() * (p.y ? p.y->bits.size() : 1);
+  const size_t slots = std::bit_ceil(2 * wires + 2);
+  const int shift = 64 - std::countr_zero(slots);
+  std::vector<std::pair<uint32_t, uint32_t>> position(slots, {0, 0});
+  auto slot_of = [&](uint32_t node) -> uint32_t& {
+    for (size_t h = (uint64_t(node) * 0x9E3779B97F4A7C15ull) >> shift;; h = (h + 1) & (slots - 1))
+      if (position[h].second == 0 || position[h].first == node) {
+        position[h].first = node;
+        return position[h].second;
+      }
+  };
   auto add_term = [&](Signal s, Weight w) {
     if (s.index() == 0) {
       if (s == circuits::kTrue) k = circuits::gadgets::add_w(k, w, kWhat);
@@ -216,9 +226,13 @@ Bus round_pieces(Ntk& ntk, std::span<const Piece> pieces, const Rational& consta
       s = !s;
       w = -w;
     }
-    auto [it, fresh] = position.try_emplace(s.index(), terms.size());
-    if (fresh) terms.push_back(Term{s, w});
-    else terms[it->second].w = circuits::gadgets::add_w(terms[it->second].w, w, kWhat);
+    uint32_t& at = slot_of(s.index());
+    if (at == 0) {
+      terms.push_back(Term{s, w});
+      at = uint32_t(terms.size());
+    } else {
+      terms[at - 1].w = circuits::gadgets::add_w(terms[at - 1].w, w, kWhat);
+    }
   };
   for (size_t i = 0; i < pieces.size(); ++i) {
     if (W[i] == 0) continue;
@@ -263,7 +277,7 @@ Bus build_linear(Ntk& ntk, std::span<const Const> w, std::span<const Bus> x, std
   pieces.reserve(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     check_bus(x[i], "linear");
-    if (w[i].fixed.raw != 0) pieces.push_back(Piece{&x[i], nullptr, value_of(w[i].fixed)});
+    if (w[i].fixed.raw != 0) pieces.push_back(Piece{&x[i], nullptr, w[i].fixed});
   }
   Rational k = offset;
   for (const Const& b : bias) k += value_of(b.fixed);

@@ -33,10 +33,33 @@ namespace tc0::sampler::compile {
 using circuits::Bus;
 using circuits::gadgets::LinearFormParams;
 
+// A rational n 2^-frac with n in 64 bits.
+struct Dyadic {
+  int64_t num;
+  int frac;
+};
+std::optional<Dyadic> as_dyadic(const Rational& q);
+
+// An exact coefficient. The common ones (weights, 1/D, dt on a power-of-two grid) are dyadic and stay
+// in machine integers: a layer's weights never become big-integer fractions.
+class Coef {
+ public:
+  Coef(const Fixed& x) : dyadic_(Dyadic{x.raw, x.fmt.frac()}) {}  // NOLINT: a fixed-point weight is a coefficient
+  Coef(const Rational& q) : dyadic_(as_dyadic(q)) {               // NOLINT: so is any exact rational
+    if (!dyadic_) q_ = q;
+  }
+  const std::optional<Dyadic>& dyadic() const { return dyadic_; }
+  Rational rational() const;
+
+ private:
+  std::optional<Dyadic> dyadic_;
+  Rational q_;  // when not dyadic
+};
+
 struct Piece {
   const Bus* x = nullptr;
   const Bus* y = nullptr;  // null: the piece is coef * x
-  Rational coef;
+  Coef coef;
 };
 
 template <class Ntk>
