@@ -341,9 +341,8 @@ size_t GateCounter::find_reusable(std::span<const Signal> inputs, std::span<cons
   }
   uint64_t h = 0xcbf29ce484222325ull;
   for (uint64_t w : reuse_key_) h = (h ^ (w + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2))) * 0x100000001b3ull;
-  auto [b, e] = reusable_index_.equal_range(h);
-  for (auto it = b; it != e; ++it)
-    if (reusables_[it->second].key == reuse_key_) return it->second;
+  const uint64_t found = reusable_index_.find(h, [&](uint64_t id) { return reusables_[id].key == reuse_key_; });
+  if (found != UINT64_MAX) return size_t(found);
   reuse_key_.push_back(h);  // kept for record_reusable (removed there)
   return SIZE_MAX;
 }
@@ -425,7 +424,7 @@ void GateCounter::record_reusable(const ReuseMark& m, std::span<const Signal> in
     r.outs.push_back(std::move(o));
   }
   reusables_.push_back(std::move(r));
-  reusable_index_.emplace(h, reusables_.size() - 1);
+  reusable_index_.insert(h, reusables_.size() - 1);
 }
 
 std::vector<Signal> GateCounter::replay_reusable(size_t index, std::span<const Signal> inputs) {

@@ -22,6 +22,7 @@
 
 #include "circuits/builder.hpp"
 #include "circuits/canonical.hpp"
+#include "circuits/hash_index.hpp"
 #include "circuits/network_types.hpp"
 #include "numerics/rounding.hpp"
 
@@ -137,7 +138,7 @@ class GateCounter {
   void scope_break();
   bool reuse_enabled_ = false;
   std::vector<Reusable> reusables_;  // kept across reset(): they describe sub-gadgets, not a scope
-  std::unordered_multimap<uint64_t, size_t> reusable_index_;
+  HashIndex reusable_index_;
   std::vector<uint64_t> reuse_key_;
   std::vector<std::array<uint64_t, 5>> reuse_desc_;  // scratch of find_reusable
   std::vector<uint32_t> reuse_nodes_;

@@ -52,13 +52,20 @@ struct Shape {
   uint32_t max_level = 0;  // of the non-constant bits (their minimum is 0)
 };
 
+// Four independent lanes, mixed at the end: one dependent multiply chain over the words of every
+// attention dot's key was a tenth of counting a DiT. (Equal hashes are compared in full.)
 uint64_t hash_words(const uint64_t* w, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull ^ n;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= w[i] + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-    h *= 0x100000001b3ull;
-  }
-  return h ^ (h >> 29);
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  uint64_t h[4] = {0x243F6A8885A308D3ull ^ n, 0x13198A2E03707344ull, 0xA4093822299F31D0ull, 0x082EFA98EC4E6C89ull};
+  auto mix = [](uint64_t x, uint64_t v) {
+    x = (x ^ v) * kMul;
+    return x ^ (x >> 32);
+  };
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int l = 0; l < 4; ++l) h[l] = mix(h[l], w[i + l]);
+  for (; i < n; ++i) h[0] = mix(h[0], w[i]);
+  return mix(mix(mix(h[0], h[1]), h[2]), h[3]);
 }
 
 // Interns word sequences (shapes, input signatures): equal sequences get one id, compared in full.
@@ -66,19 +73,18 @@ class WordTable {
  public:
   uint32_t intern(const std::vector<uint64_t>& w) {
     const uint64_t h = hash_words(w.data(), w.size());
-    auto [b, e] = index_.equal_range(h);
-    for (auto it = b; it != e; ++it)
-      if (items_[it->second] == w) return it->second;
+    const uint64_t found = index_.find(h, [&](uint64_t id) { return items_[id] == w; });
+    if (found != UINT64_MAX) return uint32_t(found);
     const uint32_t id = uint32_t(items_.size());
     items_.push_back(w);
-    index_.emplace(h, id);
+    index_.insert(h, id);
     return id;
   }
   const std::vector<uint64_t>& operator[](uint32_t id) const { return items_[id]; }
 
  private:
   std::vector<std::vector<uint64_t>> items_;
-  std::unordered_multimap<uint64_t, uint32_t> index_;
+  circuits::HashIndex index_;
 };
 
 void append_int(std::vector<uint64_t>& key, const BigInt& v) {
@@ -161,7 +167,7 @@ class CountArith {
     const Inputs& in = inputs_of(x);
     for (const Value* v : in) consume(*v);
     const uint32_t base = op_base(in);
-    return linear_row(w, bias, offset, out, in, base, signature_id(in, base));
+    return linear_row(w, bias, offset, out, in, base, signature_id(in, base), row_key_tail(offset, out));
   }
   // The rows of a layer: x is read once (its pattern, its instances) for all of them.
   std::vector<Value> linear_rows(const WeightTensor& w, const WeightTensor& b, std::span<const Value> x, Format out,
@@ -170,11 +176,13 @@ class CountArith {
     for (const Value* v : in) consume(*v);
     const uint32_t base = op_base(in);
     const uint32_t xsig = signature_id(in, base);
+    const std::vector<uint64_t> tail = row_key_tail(offset, out);  // the same for every row
     std::vector<Value> y;
     y.reserve(n);
     for (size_t j = row0; j < row0 + n; ++j) {
       const std::array<Const, 2> bias{b.at(j), extra ? extra[j - row0] : Const{}};
-      y.push_back(linear_row(w.row(j), std::span<const Const>(bias.data(), extra ? 2 : 1), offset, out, in, base, xsig));
+      y.push_back(
+          linear_row(w.row(j), std::span<const Const>(bias.data(), extra ? 2 : 1), offset, out, in, base, xsig, tail));
     }
     return y;
   }
@@ -480,13 +488,20 @@ class CountArith {
     return signature_table_.intern(sig);
   }
 
+  static std::vector<uint64_t> row_key_tail(const Rational& offset, Format out) {
+    std::vector<uint64_t> tail;
+    append_rational(tail, offset);
+    append_format(tail, out);
+    return tail;
+  }
+
+  // tail: row_key_tail(offset, out)
   Value linear_row(std::span<const Const> w, std::span<const Const> bias, const Rational& offset, Format out,
-                   const Inputs& in, uint32_t base, uint32_t xsig) const {
+                   const Inputs& in, uint32_t base, uint32_t xsig, const std::vector<uint64_t>& tail) const {
     std::vector<uint64_t>& key = key_;
     key.assign({uint64_t(OpKind::linear), uint64_t(reinterpret_cast<uintptr_t>(w.data())), w.size(), xsig});
     for (const Const& b : bias) append_const(key, b);
-    append_rational(key, offset);
-    append_format(key, out);
+    key.insert(key.end(), tail.begin(), tail.end());
     return run_keyed(key, in, base, [&](GateCounter& g, std::span<const Bus> s) {
       return build_linear(g, w, s, bias, offset, out, ps_);
     });
@@ -507,13 +522,13 @@ class CountArith {
     ++operations_;
     const uint64_t h = hash_words(key.data(), key.size());
     size_t t = SIZE_MAX;
-    auto [b, e] = template_index_.equal_range(h);
-    for (auto it = b; it != e && t == SIZE_MAX; ++it)
-      if (templates_[it->second].key == key) t = it->second;
-    if (t == SIZE_MAX) {
+    const uint64_t found = template_index_.find(h, [&](uint64_t id) { return templates_[id].key == key; });
+    if (found != UINT64_MAX) {
+      t = size_t(found);
+    } else {
       templates_.push_back(make_template(key, in, base, build));
       t = templates_.size() - 1;
-      template_index_.emplace(h, t);
+      template_index_.insert(h, t);
     }
     return replay(t, in, base);
   }
@@ -674,7 +689,7 @@ class CountArith {
   mutable std::vector<Shape> shapes_;
   mutable std::vector<uint8_t> blocks_;  // per operation instance: kHasGates | kConsumed
   mutable std::vector<OpTemplate> templates_;
-  mutable std::unordered_multimap<uint64_t, size_t> template_index_;
+  mutable circuits::HashIndex template_index_;
   mutable uint64_t operations_ = 0;
   mutable uint32_t gate_depth_ = 0;
   // module paths: the pushed prefix (the step) + the path inside the operation, renamed by observe
