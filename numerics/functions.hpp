@@ -86,7 +86,7 @@ class Table {
 };
 
 // fn(x) rounded to out through the cached table of (fn, x.fmt, out). A wider x is refused with an
-// error saying to round it to a table format first (SPEC: f(round(S)), never f(S)).
+// error saying to round it to a table format first (SPEC 2.3: f(round(S)), never f(S)).
 Fixed apply(UnaryFn fn, const Fixed& x, Format out);
 
 }  // namespace tc0::numerics

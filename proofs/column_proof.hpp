@@ -17,7 +17,7 @@
 //   (link)        Y_u == Y_a + sum_{t: u_t != a_t} (u_t - a_t) x_t for an anchor word a, the few
 //                 differing terms as free bits (a column of the multiplier, a clamped weight);
 //   (present)     S - K == sum_{t present} w_t x_t (mod 2^e), e = min nu_2(w_t) over absent terms.
-// Anchors are S itself and the SPEC-recipe levels k-1 and k (k = j + rounding shift: balanced
+// Anchors are S itself and the recipe's levels (SPEC 3.3) k-1 and k (k = j + rounding shift: balanced
 // residues of |w_t| mod 2^(k+1), sign of w_t), whether or not the circuit has gates for them.
 // Compact form, tried first: a cut gate that is an anchor's own comparison (up to lambda, and up to
 // weights the network clamped to theta, which any weight >= theta could replace) reads the anchor's

@@ -232,7 +232,7 @@ StepReport IntervalAnalysis::add(const OpNode& n) {
   }
   // 3. Rounding: the output interval is [round(lo), round(hi)] because rounding (half to even, then
   //    clamp: SPEC 2) is monotone. Z3 proves that once per accumulator width, grid and format
-  //    (QF_BV: a <= b and round(a) > round(b) is unsat), and evaluates the SPEC encoding of
+  //    (QF_BV: a <= b and round(a) > round(b) is unsat), and evaluates the encoding of SPEC 2.2 of
   //    rounding at both ends, which must give the interval computed here with numerics' rounding.
   std::string round_detail;
   Verdict rounding = Verdict::proved;
@@ -260,7 +260,7 @@ StepReport IntervalAnalysis::add(const OpNode& n) {
       z3::expr o = round_to_format(ExactBV{bv_num(c, v, w), F}, n.fmt).simplify();
       if (!(o == bv_num(c, want, unsigned(n.fmt.width()))).simplify().is_true()) {
         rounding = Verdict::inconclusive;
-        round_detail = fmt::format("the SPEC encoding rounds {} * 2^-{} differently from numerics: encoding bug", v.str(), F);
+        round_detail = fmt::format("the encoding of SPEC 2.2 rounds {} * 2^-{} differently from numerics: encoding bug", v.str(), F);
       }
     }
   }

@@ -80,7 +80,7 @@ struct RawInterval {
 //   - accumulator (QF_LIA, exact integers on the grid): with linear operands in their intervals and
 //     products free inside their proved hulls, the sum leaves [lo, hi] or the declared width;
 //   - rounding (QF_BV, once per accumulator width, grid and format): rounding (SPEC 2: half to
-//     even, then clamp) is monotone, a <= b and round(a) > round(b) is unsat; the SPEC encoding is
+//     even, then clamp) is monotone, a <= b and round(a) > round(b) is unsat; the encoding of SPEC 2.2 is
 //     then evaluated at both ends of [lo, hi] to give the output interval.
 //   A refuted step is a counterexample to the step: operands somewhere inside their proved
 //   intervals make the sum leave the declared width. The intervals over-approximate what the inputs

@@ -35,7 +35,7 @@ const char* kPreamble =
     "Operands are signed two's complement Q(n,0) unless the variant names another format; gates/edges/depth\n"
     "are what the gadget adds, counted from its inputs. The closed forms follow from the construction and\n"
     "equal the counts for every width from the one given (`test_gadget_catalogue`); a staircase's are in\n"
-    "terms of its table's value changes. SPEC reference sizes are for unsigned operands (SPEC.md section 3).\n\n";
+    "terms of its table's value changes. The reference sizes (SPEC 3.5) are for unsigned operands.\n\n";
 const char* kNotes =
     "\nDepths: compare 1; add/sub 2, also with rounding and saturation fused (the saturation detectors sit\n"
     "in layer 1 and the sign bit is one gate); linear forms 2 (4 with one grouping level, 6 with two);\n"
@@ -52,7 +52,7 @@ const char* kNotes =
 std::string table(const std::vector<Row>& rows) {
   std::string md =
       "| gadget | variant | n | gates | edges | depth | max weight bits | max theta bits | closed form: gates; edges | "
-      "SPEC depth | SPEC size |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+      "reference depth | reference size (SPEC 3.5) |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const Row& r : rows) {
     std::string closed = "-";
     if (!r.e->gates_formula.empty())

@@ -2,7 +2,7 @@
 // All bits of a linear form K + sum_t w_t z_t with constant integer weights, rounded once (half to
 // even) and saturated to an output format: SPEC section 3, "all bits of a linear form", depth 2.
 //
-// Construction (SPEC recipes, generalised to signed weights and fused rounding): for each level k
+// Construction (the recipe of SPEC 3.3, generalised to signed weights and fused rounding): for each level k
 // the form is reduced to L_k == S (mod 2^(k+1)) with balanced residues |r_t| <= 2^k, and the carry
 // C_k = floor(L_k / 2^(k+1)) is thermometer-coded by gates [L_k >= j 2^(k+1)] (at most
 // #terms/2 + 2 of them). Bit k of S is then the parity C_(k-1) + B_k - 2 C_k, one output gate.

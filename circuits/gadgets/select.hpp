@@ -28,7 +28,7 @@ struct MaxParams {
 };
 
 // Comparisons [X_i >= X_j] (depth 1), winner gates AND-ed with each data bit (depth 2), ORs (depth 3).
-// N = 8, n = 8: 28 + 64 + 8 gates for the max (SPEC: 100), N + ceil(log2 N) more for the argmax.
+// N = 8, n = 8: 28 + 64 + 8 gates for the max (SPEC 3.5: 100), N + ceil(log2 N) more for the argmax.
 // All inputs must share one format.
 template <class Ntk>
 MaxResult max_argmax(Ntk& ntk, std::span<const Bus> xs, const MaxParams& ps = {}, GadgetStats* st = nullptr);

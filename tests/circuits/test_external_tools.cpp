@@ -1,4 +1,4 @@
-// Cross-checks of the exports with tools nobody here wrote (SPEC: tests use independent references):
+// Cross-checks of the exports with tools nobody here wrote (SPEC 6: tests use independent references):
 //  - berkeley-abc `cec` proves our BLIF (table and lowered forms) and AIGER exports of gadgets
 //    equivalent to a yosys-synthesised reference of the same arithmetic (`assign y = a + b;` ...),
 //    and refutes a mutant, so the check can fail;

@@ -1,5 +1,5 @@
 // Compare and variable-by-variable multiply against numerics (compare, mul): exhaustive over all
-// pairs of 8-bit operands, random with fixed seeds at 16 and 32 bits; depth asserted against SPEC
+// pairs of 8-bit operands, random with fixed seeds at 16 and 32 bits; depth asserted against SPEC 3.5
 // section 3 (compare 1, multiply 3).
 #include <fmt/format.h>
 #include <gtest/gtest.h>

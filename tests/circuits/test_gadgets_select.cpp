@@ -65,7 +65,7 @@ TEST(GadgetSelect, MaxArgmaxRandomEightInputs) {
     Network ntk = max_network(8, f, &st);
     EXPECT_EQ(st.depth, 3u);
     if (bits == 8) {
-      EXPECT_LE(st.gates, 100u + 8 + 3) << "SPEC reference 100 for the max, plus 8 + 3 for argmax";
+      EXPECT_LE(st.gates, 100u + 8 + 3) << "SPEC 3.5 reference 100 for the max, plus 8 + 3 for argmax";
       Network only;
       std::vector<Bus> xs;
       for (int i = 0; i < 8; ++i) xs.push_back(only.create_input_bus(fmt::format("x{}", i), f));
@@ -169,7 +169,7 @@ TEST(GadgetSelect, StaircaseTablesAll16BitInputs) {
     EXPECT_LE(st.depth, 2u);
     uint64_t changes = 0;
     for (int64_t v = t.in.min_raw() + 1; v <= t.in.max_raw(); ++v) changes += table.lookup(v) != table.lookup(v - 1);
-    EXPECT_LE(st.gates, changes + uint64_t(t.out.width())) << "SPEC: <= #value changes + q";
+    EXPECT_LE(st.gates, changes + uint64_t(t.out.width())) << "SPEC 3.4: <= #value changes + q";
     Batch batch(1);
     // Every 16th input straight from MPFR (correctly_rounded), the rest from the table, which
     // tests/numerics checks against MPFR in full.

@@ -1,5 +1,5 @@
-// libFuzzer harness of the model loader (config JSON + safetensors), SPEC/DESIGN: every parser is
-// fuzzed. Input layout: a 4-byte little-endian length L, then L bytes of config.json, then the
+// libFuzzer harness of the model loader (config JSON + safetensors): every parser
+// is fuzzed. Input layout: a 4-byte little-endian length L, then L bytes of config.json, then the
 // safetensors file. A ModelError is the expected outcome for bad input; any other exception, a
 // crash or a sanitizer report is a bug.
 #include <cstddef>

@@ -35,7 +35,7 @@ struct Options {
 };
 
 // Exact identities may lose up to about 20 bits to the 1/(t-r)^2 in du/dt at t-r = 1e-3 (SPEC 1.3),
-// so the default MPFR bound is 2^(30 - bits): 3.2e-30 at 128 bits (the SPEC's ~1e-30). The table
+// so the default MPFR bound is 2^(30 - bits): 3.2e-30 at 128 bits (SPEC 1.3's ~1e-30). The table
 // shows the measured residuals, which are usually far smaller.
 double default_mpfr_tolerance(unsigned bits) { return std::ldexp(1.0, 30 - static_cast<int>(bits)); }
 
