@@ -77,6 +77,7 @@ void GateCounter::reset() {
   module_paths_.assign(1, "");
   module_ids_.clear();
   module_ids_[""] = 0;
+  rel_module_cache_.clear();
   module_stack_.clear();
   module_counts_.assign(1, ModuleCount{});
 }
@@ -298,6 +299,19 @@ uint32_t GateCounter::module_id(const std::string& rel) {
   return it->second;
 }
 
+uint32_t GateCounter::rel_id(const std::string& rel) {
+  auto [it, fresh] = rel_ids_.try_emplace(rel, uint32_t(rel_paths_.size()));
+  if (fresh) rel_paths_.push_back(rel);
+  return it->second;
+}
+
+uint32_t GateCounter::module_id(uint32_t rel) {
+  const uint64_t cur = module_stack_.empty() ? 0 : module_stack_.back();
+  auto [it, fresh] = rel_module_cache_.try_emplace(cur << 32 | rel, 0);
+  if (fresh) it->second = module_id(rel_paths_[rel]);
+  return it->second;
+}
+
 void GateCounter::scope_break() {
   if (++stamp_ == 0) {
     for (Slot& s : slots_) s.stamp = 0;
@@ -339,8 +353,7 @@ size_t GateCounter::find_reusable(std::span<const Signal> inputs, std::span<cons
     reuse_key_.clear();
     return SIZE_MAX;
   }
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (uint64_t w : reuse_key_) h = (h ^ (w + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2))) * 0x100000001b3ull;
+  const uint64_t h = hash_words(reuse_key_.data(), reuse_key_.size());
   const uint64_t found = reusable_index_.find(h, [&](uint64_t id) { return reusables_[id].key == reuse_key_; });
   if (found != UINT64_MAX) return size_t(found);
   reuse_key_.push_back(h);  // kept for record_reusable (removed there)
@@ -398,11 +411,11 @@ void GateCounter::record_reusable(const ReuseMark& m, std::span<const Signal> in
     d.edges = module_counts_[id].edges - before.edges;
     d.stored_edges = module_counts_[id].stored_edges - before.stored_edges;
     d.depth = module_depth[id];
-    if (d.gates > 0) r.modules.emplace_back(relative(module_paths_[id]), d);
+    if (d.gates > 0) r.modules.emplace_back(rel_id(relative(module_paths_[id])), d);
   }
   std::unordered_map<uint32_t, uint32_t> own;  // node -> own index
   for (Signal s : outs) {
-    Reusable::Out o{0, s.complemented(), 0, 0, 0, {}};
+    Reusable::Out o{0, s.complemented(), 0, 0, 0, 0};
     const uint32_t n = s.index();
     if (n == 0) {
       o.kind = 0;
@@ -419,7 +432,7 @@ void GateCounter::record_reusable(const ReuseMark& m, std::span<const Signal> in
       o.index = own.try_emplace(n, uint32_t(own.size())).first->second;
       o.level = level_[n] - reuse_base_;
       o.module_level = module_level_[n];
-      o.module = relative(module_paths_[node_module_[n]]);
+      o.module = rel_id(relative(module_paths_[node_module_[n]]));
     }
     r.outs.push_back(std::move(o));
   }

@@ -117,14 +117,14 @@ class GateCounter {
     CountTotals totals;           // majority included (as a BigInt, small)
     uint64_t window_pushes = 0;   // lists the instance stored (each one entry of the sharing window)
     uint32_t max_level = 0;       // deepest gate, relative to the inputs' base level
-    std::vector<std::pair<std::string, ModuleCount>> modules;  // relative to the current module
+    std::vector<std::pair<uint32_t, ModuleCount>> modules;  // relative path id (rel_paths_) -> counts
     struct Out {
       uint8_t kind;     // 0 constant, 1 input (sorted position), 2 own gate
       bool comp;
       uint32_t index;   // input position or own gate index
       uint32_t level;   // own gate: relative to the inputs' base level
       uint32_t module_level;
-      std::string module;  // own gate: relative to the current module
+      uint32_t module;     // own gate: relative path id (rel_paths_)
     };
     std::vector<Out> outs;
   };
@@ -133,6 +133,10 @@ class GateCounter {
   void record_reusable(const ReuseMark& m, std::span<const Signal> inputs, std::span<const Signal> outs);
   std::vector<Signal> replay_reusable(size_t index, std::span<const Signal> inputs);
   uint32_t module_id(const std::string& relative_to_current);
+  // module_id of an interned relative path, through a cache (a replayed sub-gadget resolves its
+  // modules without building a path string)
+  uint32_t module_id(uint32_t rel);
+  uint32_t rel_id(const std::string& rel);
   const std::string& current_module_path() const { return module_paths_[module_stack_.empty() ? 0 : module_stack_.back()]; }
   // Ends a structural-hashing and list-sharing scope (the lists made so far can no longer be found).
   void scope_break();
@@ -201,6 +205,11 @@ class GateCounter {
 
   std::vector<std::string> module_paths_;
   std::unordered_map<std::string, uint32_t> module_ids_;
+  // Relative module paths of reusable sub-gadgets (kept across reset(), like the reusables), and
+  // (current module << 32 | relative path id) -> module id (cleared at reset()).
+  std::vector<std::string> rel_paths_;
+  std::unordered_map<std::string, uint32_t> rel_ids_;
+  std::unordered_map<uint64_t, uint32_t> rel_module_cache_;
   std::vector<uint32_t> module_stack_;
   std::vector<ModuleCount> module_counts_;
 };

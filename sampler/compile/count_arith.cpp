@@ -52,21 +52,7 @@ struct Shape {
   uint32_t max_level = 0;  // of the non-constant bits (their minimum is 0)
 };
 
-// Four independent lanes, mixed at the end: one dependent multiply chain over the words of every
-// attention dot's key was a tenth of counting a DiT. (Equal hashes are compared in full.)
-uint64_t hash_words(const uint64_t* w, size_t n) {
-  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
-  uint64_t h[4] = {0x243F6A8885A308D3ull ^ n, 0x13198A2E03707344ull, 0xA4093822299F31D0ull, 0x082EFA98EC4E6C89ull};
-  auto mix = [](uint64_t x, uint64_t v) {
-    x = (x ^ v) * kMul;
-    return x ^ (x >> 32);
-  };
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    for (int l = 0; l < 4; ++l) h[l] = mix(h[l], w[i + l]);
-  for (; i < n; ++i) h[0] = mix(h[0], w[i]);
-  return mix(mix(mix(h[0], h[1]), h[2]), h[3]);
-}
+using circuits::hash_words;
 
 // Interns word sequences (shapes, input signatures): equal sequences get one id, compared in full.
 class WordTable {
