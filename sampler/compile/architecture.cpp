@@ -42,7 +42,8 @@ Model random_model(const ArchitectureSpec& s) {
             {"time_embedding", {{"freqs", {1.0, 2.0, 3.0}}}},
             {"sampler", {{"kind", "mf2"}, {"steps", 1}, {"c", 0.5}, {"time_grid", "uniform"}}},
             {"noise", {{"generator", "xoshiro256**"}, {"transform", "box-muller-cos"}, {"clip", 4.0}}},
-            {"data", {{"kind", "random"}, {"dim", dim}}}};
+            {"data", {{"kind", "random"}, {"dim", dim}}},
+            {"constant_folding", s.constant_folding == ConstantFolding::exact ? "exact" : "output_grid"}};
   if (dit)
     j["dit"] = {{"image_size", s.image_size}, {"channels", s.channels}, {"patch", s.patch}, {"width", s.width},
                 {"depth", s.depth}, {"heads", s.heads}, {"mlp_ratio", s.mlp_ratio},
@@ -100,7 +101,7 @@ ArchitectureSpec parse_architecture(const std::string& text, const std::string& 
   static const std::set<std::string> known = {"architecture", "image_size", "channels", "patch",       "width",
                                               "heads",        "mlp_ratio",  "blocks",   "activation",  "mlp_width",
                                               "mlp_depth",    "data_dim",   "act_bits", "weight_bits", "state_bits",
-                                              "seed"};
+                                              "seed",         "constant_folding"};
   for (const auto& [k, v] : j.items())
     if (!known.count(k)) throw ModelError(fmt::format("{}: unknown field '{}'", where, k));
   ArchitectureSpec s;
@@ -120,6 +121,12 @@ ArchitectureSpec parse_architecture(const std::string& text, const std::string& 
     const std::string a = j["activation"].is_string() ? j["activation"].get<std::string>() : "";
     if (a != "silu" && a != "gelu") throw ModelError(fmt::format("{}: field 'activation' must be \"silu\" or \"gelu\"", where));
     s.activation = a == "silu" ? UnaryFn::silu : UnaryFn::gelu_erf;
+  }
+  if (j.contains("constant_folding")) {
+    const std::string c = j["constant_folding"].is_string() ? j["constant_folding"].get<std::string>() : "";
+    if (c != "exact" && c != "output_grid")
+      throw ModelError(fmt::format("{}: field 'constant_folding' must be \"exact\" or \"output_grid\"", where));
+    s.constant_folding = c == "exact" ? ConstantFolding::exact : ConstantFolding::output_grid;
   }
   integer("image_size", s.image_size, 1, 64);
   integer("channels", s.channels, 1, 4);
@@ -149,7 +156,8 @@ nlohmann::json architecture_json(const ArchitectureSpec& s) {
             {"act_bits", s.act_bits},
             {"weight_bits", s.weight_bits},
             {"state_bits", s.state_bits ? s.state_bits : s.act_bits},
-            {"seed", s.seed}};
+            {"seed", s.seed},
+            {"constant_folding", s.constant_folding == ConstantFolding::exact ? "exact" : "output_grid"}};
   if (s.architecture == Architecture::dit) {
     j["image_size"] = s.image_size;
     j["channels"] = s.channels;

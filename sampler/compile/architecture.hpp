@@ -8,7 +8,7 @@
 // The architecture file of `tc0flow bounds --arch FILE` is a JSON object with these fields (all
 // optional, defaults below): {"architecture": "dit"|"mlp", "image_size", "channels", "patch",
 // "width", "heads", "mlp_ratio", "blocks", "activation": "silu"|"gelu", "mlp_width", "mlp_depth",
-// "data_dim", "act_bits", "weight_bits", "state_bits", "seed"}.
+// "data_dim", "act_bits", "weight_bits", "state_bits", "seed", "constant_folding": "exact"|"output_grid"}.
 #include <cstdint>
 #include <string>
 
@@ -25,6 +25,7 @@ struct ArchitectureSpec {
   UnaryFn activation = UnaryFn::silu;
   int act_bits = 8, weight_bits = 8, state_bits = 0;  // state_bits 0: act_bits
   uint64_t seed = 1;
+  ConstantFolding constant_folding = ConstantFolding::exact;  // the config field of the same name
 
   int tokens() const { return (image_size / patch) * (image_size / patch); }
 };

@@ -84,6 +84,10 @@ BoundsSetting BoundsSetting::with(Axis a, int v) const {
 
 nlohmann::json BoundsSetting::to_json() const {
   nlohmann::json j = architecture_json(arch);
+  // the point's "weight_bits" is the circuit's (its largest |weight|); the model's weight format
+  // width keeps its own name
+  j["weight_format_bits"] = j["weight_bits"];
+  j.erase("weight_bits");
   j["weights"] = model_dir ? "model " + *model_dir : fmt::format("random (seed {})", arch.seed);
   j["sampler"] = kind_name(kind);
   j["steps"] = steps;
@@ -136,6 +140,7 @@ ArchitectureSpec architecture_of(const ModelConfig& c) {
   for (const auto& [n, f] : c.weight_formats) wbits = std::max(wbits, f.width());
   a.weight_bits = wbits;
   a.state_bits = c.activation_formats.at("state").width();
+  a.constant_folding = c.constant_folding;
   return a;
 }
 

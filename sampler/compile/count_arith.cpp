@@ -461,7 +461,7 @@ class CountArith {
           key.push_back(b.comp ? 1 : 0);
           continue;
         }
-        key.push_back(2 | uint64_t(b.comp) << 1);
+        key.push_back(2 | uint64_t(b.comp));  // 2 or 3: a wire, and whether it is complemented
         key.push_back(cls_of(b.block));
         key.push_back(uint64_t(b.local) << 32 | (b.level - base));
       }

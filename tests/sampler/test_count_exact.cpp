@@ -12,6 +12,7 @@
 
 #include "circuits/stats.hpp"
 #include "random_model.hpp"
+#include "sampler/compile/architecture.hpp"
 #include "sampler/compile/count_arith.hpp"
 #include "sampler/compile/trace.hpp"
 
@@ -87,6 +88,46 @@ TEST(CountExact, RandomDit) {
   const Model m = tc0::sampler::testing::random_model("dit", 41, 8);
   for (const Case& c : kSamplers)
     for (int budget : {2, 4, 6}) expect_exact(m, c, budget);
+}
+
+// The architecture field constant_folding reaches the model: eps rounded to the variance's grid gives
+// the same construction over smaller weights, still counted exactly (SPEC 2.4, 3.2). This 4-token DiT
+// (patch 2) is also the case that showed the counter keying a value held bit by bit (a residual
+// that passes some of its input's bits through) without its bits' complements: two LayerNorm
+// centerings with different input polarities shared one count (267,350 gates counted, 267,440 built).
+TEST(CountExact, ConstantFoldingOutputGrid) {
+  ArchitectureSpec a = parse_architecture(
+      R"({"architecture": "dit", "image_size": 4, "patch": 2, "width": 8, "heads": 2, "blocks": 1,
+          "constant_folding": "output_grid"})",
+      "test.json");
+  ASSERT_EQ(a.constant_folding, ConstantFolding::output_grid);
+  const Model grid = random_model(a);
+  a.constant_folding = ConstantFolding::exact;
+  const Model exact = random_model(a);
+  expect_exact(exact, kSamplers[1], 4);
+  expect_exact(grid, kSamplers[1], 4);
+  const SamplerSpec spec = make_spec(grid, SamplerKind::mf2, 1);
+  const SamplerCount g = count_sampler(grid, spec, {4, 0}), e = count_sampler(exact, spec, {4, 0});
+  EXPECT_EQ(g.totals.gates, e.totals.gates);
+  EXPECT_LT(g.totals.weight_bits + 20, e.totals.weight_bits) << "eps on its 2^-72 grid sets the exact model's weights";
+  try {
+    parse_architecture(R"({"constant_folding": "rounded"})", "test.json");
+    ADD_FAILURE() << "an unknown constant_folding was accepted";
+  } catch (const ModelError& err) {
+    EXPECT_NE(std::string(err.what()).find("field 'constant_folding'"), std::string::npos) << err.what();
+  }
+}
+
+// Architecture files of 4 and 16 tokens (patch 2 and 1) at every depth budget, MF2 one step.
+TEST(CountExact, SmallArchitectures) {
+  for (int patch : {1, 2}) {
+    ArchitectureSpec a = parse_architecture(
+        fmt::format(R"({{"architecture": "dit", "image_size": 4, "patch": {}, "width": 8, "heads": 2, "blocks": 1, "seed": 7}})",
+                    patch),
+        "test.json");
+    const Model m = random_model(a);
+    for (int budget : {2, 4, 6}) expect_exact(m, kSamplers[1], budget);
+  }
 }
 
 TEST(CountExact, RandomMlp) {
