@@ -23,7 +23,7 @@ enum class TemporaryKind { file, folder };
 struct Temporary {
   std::string path;
   int slot = -1;
-  int fd = -1;  // what `create` returned
+  int fd = -1;  // what `create` returned (a descriptor for a file, 0 for a folder)
 };
 
 // Creates PREFIX + 12 random characters with `create(name)` (returns a descriptor or 0 on success, -1

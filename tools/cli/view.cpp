@@ -22,10 +22,12 @@ struct Options {
   tc0::explorer::SiteOptions site;
 };
 
+// Absolute, links resolved, no trailing separator ("site/" is "site").
 fs::path resolved(const std::string& p) {
   std::error_code ec;
-  const fs::path r = fs::weakly_canonical(fs::absolute(p), ec);
-  return ec ? fs::absolute(p).lexically_normal() : r;
+  fs::path r = fs::weakly_canonical(fs::absolute(p), ec);
+  if (ec) r = fs::absolute(p).lexically_normal();
+  return r.has_filename() || !r.has_parent_path() ? r : r.parent_path();
 }
 
 bool inside(const fs::path& p, const fs::path& folder) {

@@ -271,6 +271,8 @@ def build_cases(f, repo):
          r"--json '.*new_site' names the site folder -o '.*new_site'")
     case("outputs", ["view", os.path.join(site, "in.tc0c"), "-o", site],
          r"FILE '.*site/in.tc0c' lies in the site folder -o '.*site', which is replaced as a whole", outputs=site_files(site))
+    case("outputs", ["view", os.path.join(site, "in.tc0c"), "-o", site + "/"],
+         r"FILE '.*site/in.tc0c' lies in the site folder -o '.*site/', which is replaced as a whole", outputs=site_files(site))
     case("outputs", ["view", good, "-o", site, "--json", o("keep.json")],
          r"cannot write explorer site '.*site/data/[^']*': File too large", outputs=site_files(site) + [o("keep.json")],
          preexec=file_size_limit(512))
