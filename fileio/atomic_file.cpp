@@ -3,96 +3,25 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <limits.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <mutex>
-#include <random>
 #include <streambuf>
 #include <vector>
+
+#include "fileio/cleanup.hpp"
+#include "fileio/posix.hpp"
 
 namespace tc0::fileio {
 
 namespace {
 
-// ---- the table of live temporaries, read by the signal handler ----------------------------------
-// Slot states: 0 free, 1 being filled, 2 live (the handler unlinks it). A slot's path is written
-// only while the slot is 1, so the handler never reads a half-written path.
-constexpr int kSlots = 32;
-struct Slot {
-  std::atomic<int> state{0};
-  char path[PATH_MAX];
-};
-Slot g_slots[kSlots];
-
-int claim_slot(const std::string& path) {
-  if (path.size() >= PATH_MAX) return -1;
-  for (int i = 0; i < kSlots; ++i) {
-    int expected = 0;
-    if (g_slots[i].state.compare_exchange_strong(expected, 1)) {
-      std::memcpy(g_slots[i].path, path.c_str(), path.size() + 1);
-      g_slots[i].state.store(2);
-      return i;
-    }
-  }
-  return -1;
-}
-
-void release_slot(int i) {
-  if (i >= 0) g_slots[i].state.store(0);
-}
-
-// Set by the handler before it looks at the table: a thread that creates a temporary after the
-// handler's scan sees it and removes its own (the handler may run in another thread while this one
-// goes on until the re-raised signal ends the process).
-std::atomic<int> g_dying{0};
-
-constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-struct sigaction g_previous[std::size(kCleanupSignals)];
-
-extern "C" void remove_temporaries_and_reraise(int sig) {
-  const int saved_errno = errno;
-  g_dying.store(1);
-  for (Slot& s : g_slots)
-    if (s.state.load() == 2) ::unlink(s.path);  // async-signal-safe
-  for (size_t k = 0; k < std::size(kCleanupSignals); ++k)
-    if (kCleanupSignals[k] == sig) ::sigaction(sig, &g_previous[k], nullptr);
-  errno = saved_errno;
-  ::raise(sig);  // delivered with the previous disposition once this handler returns
-}
-
-mode_t g_umask = 022;
-
-std::string reason(int err) { return std::strerror(err); }
-
-std::string folder_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-std::string base_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-void write_all(int fd, const char* data, size_t n, const std::string& what, const std::string& target) {
-  while (n > 0) {
-    const ssize_t k = ::write(fd, data, n);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      throw FileError(fmt::format("cannot write {} '{}': {}", what, target, reason(errno)));
-    }
-    data += k;
-    n -= size_t(k);
-  }
-}
+using detail::base_of;
+using detail::folder_of;
+using detail::reason;
+using detail::write_all;
 
 // A plain buffered streambuf over a file descriptor; a failed write throws FileError.
 class FdBuf : public std::streambuf {
@@ -141,26 +70,6 @@ class FdBuf : public std::streambuf {
 
 }  // namespace
 
-void install_signal_handlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const mode_t m = ::umask(0);
-    ::umask(m);
-    g_umask = m;
-    ::signal(SIGXFSZ, SIG_IGN);
-    for (size_t k = 0; k < std::size(kCleanupSignals); ++k) {
-      struct sigaction now {};
-      ::sigaction(kCleanupSignals[k], nullptr, &g_previous[k]);
-      if (g_previous[k].sa_handler == SIG_IGN) continue;  // an ignored signal stays ignored
-      now.sa_handler = remove_temporaries_and_reraise;
-      sigemptyset(&now.sa_mask);
-      for (int s : kCleanupSignals) sigaddset(&now.sa_mask, s);
-      now.sa_flags = 0;
-      ::sigaction(kCleanupSignals[k], &now, nullptr);
-    }
-  });
-}
-
 struct AtomicFile::Impl {
   std::string what;
   std::string final_path;  // where the rename goes (the target, or the file its link points to)
@@ -177,22 +86,8 @@ AtomicFile::AtomicFile(const std::string& target, const std::string& what) : tar
   Impl& m = *impl_;
   m.what = what;
   if (target.empty()) throw FileError(fmt::format("no path given for the {}", what));
-  m.final_path = target;
+  m.final_path = detail::final_path_of(target, what);
   struct stat st {};
-  if (::lstat(target.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-    // Keep the link: replace the file it points to (which may not exist yet).
-    char* real = ::realpath(target.c_str(), nullptr);
-    if (real) {
-      m.final_path = real;
-      std::free(real);
-    } else {
-      std::vector<char> link(PATH_MAX + 1);
-      const ssize_t n = ::readlink(target.c_str(), link.data(), PATH_MAX);
-      if (n <= 0) throw FileError(fmt::format("cannot write {} '{}': {}", what, target, reason(errno)));
-      std::string dest(link.data(), size_t(n));
-      m.final_path = dest[0] == '/' ? dest : folder_of(target) + "/" + dest;
-    }
-  }
   if (::stat(m.final_path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       throw FileError(fmt::format("cannot write {} '{}': it is a directory; give a file name", what, target));
@@ -214,35 +109,18 @@ AtomicFile::AtomicFile(const std::string& target, const std::string& what) : tar
                                   errno == ENOENT ? "does not exist" : reason(errno)));
     if (!S_ISDIR(fst.st_mode))
       throw FileError(fmt::format("cannot write {} '{}': '{}' is not a folder", what, target, folder));
-    // ".NAME.tc0tmp-XXXXXXXXXXXX", NAME cut so that the whole stays within NAME_MAX (255). The
-    // name enters the signal handler's table BEFORE the file exists (a signal in between unlinks a
-    // name that is not there yet, which is harmless), so no moment leaves a temporary the handler
-    // does not know. (Blocking the signals around the creation would not do: a signal sent to the
-    // process goes to any thread that does not block it, e.g. an idle OpenMP worker.)
+    // ".NAME.tc0tmp-XXXXXXXXXXXX", NAME cut so that the whole stays within NAME_MAX (255), registered
+    // with the signal handler before it exists (fileio/cleanup.hpp).
     const std::string prefix = folder + "/." + base_of(m.final_path).substr(0, 200) + kTempMarker;
-    static thread_local std::mt19937_64 rng(std::random_device{}() ^ uint64_t(::getpid()) << 20);
-    for (int attempt = 0; m.fd < 0; ++attempt) {
-      std::string name = prefix;
-      for (int i = 0; i < 12; ++i) name += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[rng() % 62];
-      release_slot(m.slot);
-      m.slot = claim_slot(name);
-      if (m.slot < 0)
-        throw FileError(fmt::format("cannot write {} '{}': path too long, or too many files open for writing at once",
-                                    what, target));
-      m.fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (m.fd >= 0) {
-        m.temp = name;
-        if (g_dying.load()) ::unlink(name.c_str());  // a signal handler already scanned the table
-      }
-      else if (errno != EEXIST || attempt > 100) {
-        const int err = errno;
-        release_slot(m.slot);
-        m.slot = -1;
-        throw FileError(fmt::format("cannot write {} '{}': {}", what, target, reason(err)));
-      }
-    }
+    detail::Temporary t = detail::create_temporary(
+        prefix, detail::TemporaryKind::file,
+        [](const std::string& name) { return ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); }, what,
+        target);
+    m.temp = t.path;
+    m.slot = t.slot;
+    m.fd = t.fd;
     // created 0600; give the new file the old one's permissions, or the usual 0666 & ~umask.
-    const mode_t mode = ::stat(m.final_path.c_str(), &st) == 0 ? (st.st_mode & 07777) : (0666 & ~g_umask);
+    const mode_t mode = ::stat(m.final_path.c_str(), &st) == 0 ? (st.st_mode & 07777) : (0666 & ~mode_t(detail::process_umask()));
     ::fchmod(m.fd, mode);
   }
   m.buf = std::make_unique<FdBuf>(m.fd, m.what, target_);
@@ -254,7 +132,7 @@ AtomicFile::~AtomicFile() {
   Impl& m = *impl_;
   if (m.fd >= 0) ::close(m.fd);
   if (!m.committed && !m.temp.empty()) ::unlink(m.temp.c_str());
-  release_slot(m.slot);
+  detail::release_temporary(m.slot);
 }
 
 std::ostream& AtomicFile::stream() { return *impl_->os; }
@@ -298,7 +176,7 @@ void AtomicFile::commit() {
   m.fd = -1;
   if (::rename(m.temp.c_str(), m.final_path.c_str()) != 0) fail("rename");
   m.committed = true;
-  release_slot(m.slot);
+  detail::release_temporary(m.slot);
   m.slot = -1;
   // The rename is durable once the folder is synced; a folder that cannot be synced is not an error.
   const int dir = ::open(folder_of(m.final_path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -6,10 +6,10 @@
 // file-size limit, Ctrl-C), the target keeps its old bytes and the temporary is removed:
 // - an uncommitted AtomicFile removes its temporary when it is destroyed;
 // - SIGINT, SIGTERM, SIGHUP and SIGQUIT run a handler that unlinks every live temporary (an
-//   async-signal-safe table of paths; a name enters it before its file is created) and then
-//   re-raises the signal with its previous disposition, so the process still dies of that signal;
-//   the handler may run in any thread, so a temporary created after its scan removes itself; a
-//   signal the process ignored stays ignored;
+//   async-signal-safe table of paths, shared with AtomicFolder: fileio/cleanup.hpp; a name enters
+//   it before its file is created) and then re-raises the signal with its previous disposition, so
+//   the process still dies of that signal; the handler may run in any thread, so a temporary
+//   created after its scan removes itself; a signal the process ignored stays ignored;
 // - SIGXFSZ is ignored, so that exceeding `ulimit -f` makes write() fail with EFBIG, which becomes
 //   a FileError naming the file, instead of killing the process silently.
 // A target that exists and is not a regular file (/dev/null, /dev/stdout, a named pipe) has no old

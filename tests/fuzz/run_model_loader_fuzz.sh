@@ -12,7 +12,7 @@ sv=$(sed -n 's/^set(TC0_SEMANTICS_VERSION \([0-9]*\)).*/\1/p' CMakeLists.txt)
 sed -e "s/@PROJECT_VERSION@/fuzz/" -e "s/@TC0_SEMANTICS_VERSION@/$sv/" numerics/version.hpp.in > "$out/fuzz/gen/tc0/version.hpp.new"
 cmp -s "$out/fuzz/gen/tc0/version.hpp.new" "$out/fuzz/gen/tc0/version.hpp" || mv "$out/fuzz/gen/tc0/version.hpp.new" "$out/fuzz/gen/tc0/version.hpp"
 srcs=(tests/fuzz/fuzz_model_loader.cpp sampler/config.cpp sampler/layout.cpp sampler/model.cpp sampler/safetensors.cpp
-      numerics/format.cpp numerics/rounding.cpp numerics/fixed.cpp fileio/atomic_file.cpp fileio/input_file.cpp)
+      numerics/format.cpp numerics/rounding.cpp numerics/fixed.cpp fileio/atomic_file.cpp fileio/cleanup.cpp fileio/input_file.cpp)
 bin="$out/fuzz/fuzz_model_loader"
 newer=0
 for s in "${srcs[@]}" sampler/*.hpp numerics/*.hpp fileio/*.hpp; do [ "$s" -nt "$bin" ] && newer=1; done

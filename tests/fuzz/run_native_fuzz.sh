@@ -15,7 +15,7 @@ launcher=()
 command -v ccache >/dev/null && launcher=(ccache)
 "${launcher[@]}" clang++ -std=gnu++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I. -I"$build/generated" tests/fuzz/fuzz_native.cpp circuits/io/native.cpp circuits/network.cpp circuits/canonical.cpp numerics/format.cpp \
-  fileio/atomic_file.cpp fileio/input_file.cpp \
+  fileio/atomic_file.cpp fileio/cleanup.cpp fileio/input_file.cpp \
   -lfmt -o "$work/fuzz_native"
 # Seeds: small valid circuits, as raw files (first byte odd) and as bodies (first byte even).
 tool="$build/tools/tc0flow"

@@ -17,6 +17,7 @@
 #include "circuits/gate_units.hpp"
 #include "circuits/levels.hpp"
 #include "circuits/module_tree.hpp"
+#include "fileio/atomic_file.hpp"
 #include "tools/explorer/site.hpp"
 
 namespace tc0::circuits {
@@ -342,7 +343,7 @@ TEST(Site, WritesChunksAndReplacesOnlyItsOwnFolders) {
   // "DIR/" is DIR: replaced in place, nothing left inside it or beside it.
   explorer::write_site(ntk, dir.string() + "/", site_options());
   EXPECT_TRUE(fs::exists(dir / "data/meta.js"));
-  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos);
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename().string().find(tc0::fileio::kTempMarker), std::string::npos);
   for (const auto& e : fs::directory_iterator(dir.parent_path()))
     EXPECT_EQ(e.path().filename().string().find("site_writer."), std::string::npos) << e.path();
   // A folder that is not a site is refused and left alone.
@@ -353,6 +354,17 @@ TEST(Site, WritesChunksAndReplacesOnlyItsOwnFolders) {
   EXPECT_THROW(explorer::write_site(ntk, foreign, site_options()), std::runtime_error);
   EXPECT_EQ(read_all(foreign / "notes.txt"), "mine");
   EXPECT_EQ(std::distance(fs::directory_iterator(foreign), fs::directory_iterator{}), 1);
+  // So is a file, with one line naming it.
+  const fs::path file = test_dir() / "a_file";
+  std::ofstream(file) << "keep";
+  try {
+    explorer::write_site(ntk, file, site_options());
+    ADD_FAILURE() << "a file replaced by a site";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot write explorer site '" + file.string() +
+                                         "': it exists and is not a folder; give the name of a folder to write");
+  }
+  EXPECT_EQ(read_all(file), "keep");
 }
 
 TEST(Site, RefusesBadReportsBeforeWritingAnything) {

@@ -4,16 +4,17 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "circuits/stats.hpp"
+#include "fileio/input_file.hpp"
 #include "sampler/compile/bounds.hpp"
 #include "sampler/compile/memory.hpp"
 #include "sampler/compile/trace.hpp"
 #include "sampler/run.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 #include "tools/cli/gnuplot.hpp"
 
 namespace {
@@ -27,7 +28,38 @@ struct Options {
   unsigned group = 0;
   double max_gib = 0;
   bool materialise = false, no_plots = false;
+  CLI::Option* no_plots_flag = nullptr;
 };
+
+// The memory budget's text for a refusal: the flag's value, or the default it replaces.
+std::string budget_text(const Options& o, double budget) {
+  return o.max_gib > 0 ? fmt::format("the --max-memory budget of {}", tc0::fileio::size_text(uint64_t(budget)))
+                       : fmt::format("the budget of {} (80% of the available memory; --max-memory sets it)",
+                                     tc0::fileio::size_text(uint64_t(budget)));
+}
+
+// Before any work: -o is a folder (created here) or a new name; no output is an input or another
+// output, and each can be written.
+void prepare_outputs(const Options& o, bool plots) {
+  std::vector<tc0::cli::NamedPath> inputs = tc0::cli::model_paths(o.model);
+  inputs.push_back({"--arch", o.arch});
+  std::vector<tc0::cli::NamedPath> outputs;
+  if (!o.out.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(o.out, ec) && !std::filesystem::is_directory(o.out, ec))
+      throw std::invalid_argument(fmt::format("-o '{}' exists and is not a folder; give a folder for bounds.json{}", o.out,
+                                              plots ? " and the plots" : ""));
+    std::filesystem::create_directories(o.out, ec);
+    if (ec) throw std::invalid_argument(fmt::format("cannot create the -o folder '{}': {}", o.out, ec.message()));
+    outputs.push_back({"-o", o.out + "/bounds.json"});
+    if (plots) {
+      outputs.push_back({"-o", o.out + "/bounds_edges.svg"});
+      outputs.push_back({"-o", o.out + "/bounds_depth.svg"});
+    }
+  }
+  outputs.push_back({"--json", o.json});
+  tc0::cli::check_paths(inputs, outputs);
+}
 
 // Counts in three significant digits ("2.96e+06"), small ones in full.
 std::string human(double v) { return v < 1e6 ? fmt::format("{:.0f}", v) : fmt::format("{:.3g}", v); }
@@ -101,6 +133,8 @@ void plot(const std::vector<BoundsPoint>& pts, Axis axis, const ComponentFits& f
 
 int run(const Options& o) {
   if (o.model.empty() == o.arch.empty()) throw std::invalid_argument("give exactly one of --model DIR and --arch FILE");
+  tc0::cli::refuse_flag(o.no_plots_flag, !o.sweep.empty() && !o.out.empty(),
+                        "applies to a sweep written with -o (the plots are drawn only then)");
   BoundsSetting base;
   if (!o.model.empty()) {
     const Model m = Model::load(o.model);
@@ -110,11 +144,7 @@ int run(const Options& o) {
     base.kind = spec.kind;
     base.steps = spec.steps;
   } else {
-    std::ifstream in(o.arch);
-    if (!in) throw std::invalid_argument(fmt::format("cannot read architecture file '{}'", o.arch));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    base.arch = parse_architecture(ss.str(), o.arch);
+    base.arch = parse_architecture(tc0::fileio::read_regular_file(o.arch, "architecture file", tc0::fileio::kMiB), o.arch);
     base.kind = o.sampler.empty() ? SamplerKind::mf2 : sampler_kind_from_name(o.sampler);
     base.steps = o.steps ? o.steps : 1;
   }
@@ -135,10 +165,11 @@ int run(const Options& o) {
     const double need = count_bytes_estimate(s);
     if (budget > 0 && need > budget)
       throw std::runtime_error(fmt::format(
-          "counting {} needs about {:.2f} GiB, more than the {:.2f} GiB budget; raise --max-memory to try anyway",
+          "counting {} needs about {}, more than {}; raise --max-memory to try anyway",
           axis ? fmt::format("{} = {}", axis_name(*axis), s.axis_value(*axis)) : "this sampler",
-          need / double(1ull << 30), budget / double(1ull << 30)));
+          tc0::fileio::size_text(uint64_t(need)), budget_text(o, budget)));
   }
+  prepare_outputs(o, axis && settings.size() >= 2 && !o.no_plots);
   const bool random = !base.model_dir || (axis && changes_shape(*axis));
   fmt::print("{} {}-step, linear-form depth budget {}, weights: {}\n", name(base.kind), base.steps, base.linear.depth_budget,
              random ? fmt::format("random (seed {}; counts do not depend on the seed's values much, only on which "
@@ -166,9 +197,9 @@ int run(const Options& o) {
     if (o.materialise) {
       const double need = compile_bytes_needed(p.count);
       if (budget > 0 && need > budget)
-        throw std::runtime_error(fmt::format("materialising needs about {:.2f} GiB, more than the {:.2f} GiB budget; "
-                                             "raise --max-memory or drop --materialise",
-                                             need / double(1ull << 30), budget / double(1ull << 30)));
+        throw std::runtime_error(fmt::format("materialising needs about {}, more than {}; raise --max-memory or drop "
+                                             "--materialise",
+                                             tc0::fileio::size_text(uint64_t(need)), budget_text(o, budget)));
       const Model m = setting_model(s);
       CompileOptions co;
       co.linear = s.linear;
@@ -209,13 +240,9 @@ int run(const Options& o) {
     for (const auto& [n, fit] : f.edges)
       if (fit.valid()) fmt::print("  {} {:.2f} (residual {:.3f})", n, fit.exponent, fit.residual);
     fmt::print("\ndepth independent of {}: {}\n", axis_name(*axis), constant_depth ? "yes" : "no");
-    if (!o.out.empty() && !o.no_plots) {
-      std::filesystem::create_directories(o.out);
-      plot(pts, *axis, f, o.out);
-    }
+    if (!o.out.empty() && !o.no_plots) plot(pts, *axis, f, o.out);
   }
   if (!o.out.empty()) {
-    std::filesystem::create_directories(o.out);
     tc0::cli::write_json(o.out + "/bounds.json", j);
     fmt::print("wrote {}/bounds.json{}\n", o.out, axis && pts.size() >= 2 && !o.no_plots ? ", bounds_edges.svg, bounds_depth.svg" : "");
   }
@@ -232,20 +259,18 @@ tc0::cli::Registrar reg(
                                         "random weights");
       sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler (default: the model's, or mf2)")
           ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
-      sub.add_option("--steps", o->steps, "Sampler steps K on the uniform grid")->check(CLI::Range(1, 64));
-      sub.add_option("--depth-budget", o->depth_budget, "Depth of each linear form (2, 4, 6: plain, one or two "
-                                                        "grouping levels); default 6")
-          ->check(CLI::Range(2, 12));
-      sub.add_option("--group-size", o->group, "Terms per group in grouped linear forms (default 16)")
-          ->check(CLI::Range(2, 4096));
+      using tc0::cli::add_number;
+      add_number(sub, "--steps", o->steps, 1, 64, "Sampler steps K on the uniform grid");
+      add_number(sub, "--depth-budget", o->depth_budget, 2, 12,
+                 "Depth of each linear form (2, 4, 6: plain, one or two grouping levels); default 6");
+      add_number(sub, "--group-size", o->group, 2u, 4096u, "Terms per group in grouped linear forms (default 16)");
       sub.add_option("--sweep", o->sweep, "AXIS=V1,V2,...: tokens, width, heads, blocks, steps, precision, "
                                           "depth_budget");
       sub.add_flag("--materialise", o->materialise, "Also build each circuit and check it equals the count");
-      sub.add_option("--max-memory", o->max_gib, "Refuse points whose estimate exceeds this many GiB (default: 80% "
-                                                 "of the available memory)")
-          ->check(CLI::PositiveNumber);
+      add_number(sub, "--max-memory", o->max_gib, tc0::cli::Range<double>{0, 4096, true, false},
+                 "Refuse points whose estimate exceeds this many GiB (default: 80% of the available memory)");
       sub.add_option("-o,--out", o->out, "Folder for bounds.json and, for a sweep, bounds_edges.svg and bounds_depth.svg");
-      sub.add_flag("--no-plots", o->no_plots, "Do not draw the plots (they need gnuplot)");
+      o->no_plots_flag = sub.add_flag("--no-plots", o->no_plots, "Do not draw the plots (they need gnuplot)");
       tc0::cli::add_json_option(sub, o->json);
       sub.footer("Counts are exact: equal to the materialised circuit's stats (tests/sampler/test_count_exact.cpp;\n"
                  "--materialise checks it). Components: attention, linear, nonlinear, norm, residual, update.\n"

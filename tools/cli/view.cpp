@@ -2,6 +2,7 @@
 // tools/explorer/site.hpp for what it writes and tools/explorer/README.md for what it shows).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -9,14 +10,48 @@
 
 #include "circuits/io/native.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 #include "tools/explorer/site.hpp"
 
 namespace {
+
+namespace fs = std::filesystem;
 
 struct Options {
   std::string file, output, json;
   tc0::explorer::SiteOptions site;
 };
+
+// Absolute, links resolved, no trailing separator ("site/" is "site").
+fs::path resolved(const std::string& p) {
+  std::error_code ec;
+  fs::path r = fs::weakly_canonical(fs::absolute(p), ec);
+  if (ec) r = fs::absolute(p).lexically_normal();
+  return r.has_filename() || !r.has_parent_path() ? r : r.parent_path();
+}
+
+bool inside(const fs::path& p, const fs::path& folder) {
+  const auto [f, q] = std::mismatch(folder.begin(), folder.end(), p.begin(), p.end());
+  return f == folder.end();
+}
+
+// Before any work: the report is no input; the site folder may be written (a previous site, an
+// empty folder or a new name) and holds no input, since it is replaced as a whole.
+void check_outputs(const Options& o) {
+  std::vector<tc0::cli::NamedPath> inputs = {{"FILE", o.file}, {"--bounds", o.site.bounds_json}, {"--verify", o.site.verify_json}};
+  for (auto& p : tc0::cli::model_paths(o.site.model_dir)) inputs.push_back(p);
+  tc0::cli::check_paths(inputs, {{"--json", o.json}});
+  tc0::explorer::check_site_output(o.output);
+  const fs::path site = resolved(o.output);
+  if (!o.json.empty() && o.json != "-" && resolved(o.json) == site)
+    throw std::invalid_argument(fmt::format("--json '{}' names the site folder -o '{}'; give the report a file of its own",
+                                            o.json, o.output));
+  for (const auto& in : inputs)
+    if (!in.path.empty() && inside(resolved(in.path), site))
+      throw std::invalid_argument(fmt::format("{} '{}' lies in the site folder -o '{}', which is replaced as a whole; "
+                                              "move it out of there first",
+                                              in.flag, in.path, o.output));
+}
 
 tc0::cli::Registrar reg("view", "Write an interactive explorer of a circuit file: a static site to open in a browser",
                         [](CLI::App& sub) -> tc0::cli::Runner {
@@ -30,6 +65,7 @@ tc0::cli::Registrar reg("view", "Write an interactive explorer of a circuit file
   tc0::cli::add_json_option(sub, o->json);
   sub.footer("Open DIR/index.html in a browser (file:// works; no server, no network).");
   return [o] {
+    check_outputs(*o);
     const auto t0 = std::chrono::steady_clock::now();
     const std::clock_t c0 = std::clock();
     const tc0::circuits::Network ntk = tc0::circuits::io::load_native(o->file);

@@ -2,14 +2,11 @@
 
 #include <fmt/format.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <future>
-#include <sstream>
 #include <stdexcept>
 
 #include "circuits/gate_units.hpp"
@@ -17,6 +14,8 @@
 #include "circuits/levels.hpp"
 #include "circuits/module_tree.hpp"
 #include "circuits/stats.hpp"
+#include "fileio/atomic_folder.hpp"
+#include "fileio/input_file.hpp"
 #include "sampler/safetensors.hpp"
 #include "tools/explorer/site_data.hpp"
 
@@ -38,37 +37,33 @@ double thread_cpu_seconds() {
 // The bundled app (tools/explorer/CMakeLists.txt).
 constexpr const char* kAppFiles[] = {"index.html", "app.js", "app.css"};
 
+// The name of the file that marks a folder as a site we wrote (and may replace as a whole).
+constexpr const char* kMarker = "tc0flow-view.json";
+constexpr const char* kSiteWhat = "explorer site";
+
+// The site's files, all into one fileio::AtomicFolder (nothing visible before it is committed).
 class Writer {
  public:
-  Writer(fs::path root, std::string stamp) : root_(std::move(root)), stamp_(std::move(stamp)) {}
+  Writer(fileio::AtomicFolder& folder, std::string stamp) : folder_(folder), stamp_(std::move(stamp)) {}
   // data/<key>.js calling tc0x.load(key, stamp, <json>).
   void data(const std::string& key, const std::string& json) {
-    write(fs::path("data") / (key + ".js"), fmt::format("tc0x.load({}, {}, {});\n", nlohmann::json(key).dump(),
-                                                        nlohmann::json(stamp_).dump(), json));
+    write("data/" + key + ".js", fmt::format("tc0x.load({}, {}, {});\n", nlohmann::json(key).dump(),
+                                             nlohmann::json(stamp_).dump(), json));
   }
-  void write(const fs::path& rel, const std::string& text) {
-    const fs::path p = root_ / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out.write(text.data(), std::streamsize(text.size()));
-    out.close();
-    if (!out) throw std::runtime_error(fmt::format("cannot write '{}' (disk full or not writable?)", p.string()));
+  void write(const std::string& rel, const std::string& text) {
+    folder_.write(rel, text);
     bytes += text.size();
     ++files;
   }
   uint64_t bytes = 0, files = 0;
 
  private:
-  fs::path root_;
+  fileio::AtomicFolder& folder_;
   std::string stamp_;
 };
 
 std::string read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in || fs::is_directory(path)) throw std::runtime_error(fmt::format("cannot read {} '{}'", what, path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return fileio::read_regular_file(path, what, fileio::kGiB);
 }
 
 nlohmann::json read_report(const std::string& path, const char* what, const char* key) {
@@ -105,31 +100,6 @@ nlohmann::json model_info(const std::string& dir) {
   return m;
 }
 
-// Replaces `out` by the finished `tmp`; `out` must be absent or a site written by us.
-void check_target(const fs::path& out) {
-  std::error_code ec;
-  if (!fs::exists(out, ec)) return;
-  if (!fs::is_directory(out, ec))
-    throw std::runtime_error(fmt::format("-o {} exists and is not a directory; pick another output folder", out.string()));
-  if (fs::is_empty(out, ec)) return;
-  if (!fs::exists(out / "tc0flow-view.json", ec))
-    throw std::runtime_error(fmt::format("-o {} is a non-empty folder that tc0flow view did not write; pick another "
-                                         "output folder or empty it",
-                                         out.string()));
-}
-
-void install(const fs::path& tmp, const fs::path& out) {
-  std::error_code ec;
-  if (fs::exists(out, ec)) {
-    const fs::path old = out.string() + fmt::format(".old-{}", getpid());
-    fs::rename(out, old);
-    fs::rename(tmp, out);
-    fs::remove_all(old, ec);
-  } else {
-    fs::rename(tmp, out);
-  }
-}
-
 }  // namespace
 
 nlohmann::json SiteResult::to_json() const {
@@ -146,13 +116,10 @@ fs::path app_directory() {
   return ec ? fs::path("explorer") : exe.parent_path() / "tc0flow-explorer";
 }
 
+void check_site_output(const fs::path& out) { fileio::check_folder_replaceable(out.string(), kSiteWhat, kMarker); }
+
 SiteResult write_site(const circuits::Network& ntk, const fs::path& out_arg, const SiteOptions& opts) {
   using namespace circuits;
-  // "site/" names the folder "site": the temporary and old copies are its siblings.
-  fs::path out = out_arg.lexically_normal();
-  if (!out.has_filename()) out = out.parent_path();
-  if (out.empty() || out == "." || out == "..")
-    throw std::runtime_error(fmt::format("-o {}: name a folder of its own for the site", out_arg.string()));
   SiteResult res;
   const fs::path app = opts.app_dir.empty() ? app_directory() : opts.app_dir;
   for (const char* f : kAppFiles)
@@ -160,7 +127,9 @@ SiteResult write_site(const circuits::Network& ntk, const fs::path& out_arg, con
       throw std::runtime_error(fmt::format("the explorer app is missing ({} not found); build the target "
                                            "tc0flow_explorer, or point TC0FLOW_EXPLORER_DIR at it",
                                            (app / f).string()));
-  check_target(out);
+  // The site is built in a hidden sibling of `out` and swapped in at the end (fileio/atomic_folder.hpp);
+  // a target that is not a previous site (or empty) is refused here, before any work.
+  fileio::AtomicFolder folder(out_arg.string(), kSiteWhat, kMarker);
   // Optional inputs first, so a bad one fails before any work.
   nlohmann::json bounds, verify, model;
   if (!opts.bounds_json.empty()) bounds = read_report(opts.bounds_json, "bounds report", "points");
@@ -196,48 +165,44 @@ SiteResult write_site(const circuits::Network& ntk, const fs::path& out_arg, con
   for (const std::string& m : ntk.modules()) fingerprint += m + '\n';
   const std::string stamp = fmt::format("{:016x}-{}", io::fnv1a64(fingerprint), units.units.size());
 
-  const fs::path tmp = out.string() + fmt::format(".tmp-{}", getpid());
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
-  Writer w(tmp, stamp);
-  try {
-    // ---- meta ----
-    nlohmann::json meta = meta_json(model_view, names, st);
-    meta["stamp"] = stamp;
-    meta["title"] = opts.title;
-    if (!model.is_null()) meta["model"] = model;
-    meta["has_bounds"] = !bounds.is_null();
-    meta["has_verify"] = !verify.is_null();
-    w.data("meta", meta.dump());
-    if (!bounds.is_null()) w.data("bounds", bounds.dump());
-    if (!verify.is_null()) w.data("verify", verify.dump());
+  Writer w(folder, stamp);
+  // ---- meta ----
+  nlohmann::json meta = meta_json(model_view, names, st);
+  meta["stamp"] = stamp;
+  meta["title"] = opts.title;
+  if (!model.is_null()) meta["model"] = model;
+  meta["has_bounds"] = !bounds.is_null();
+  meta["has_verify"] = !verify.is_null();
+  w.data("meta", meta.dump());
+  if (!bounds.is_null()) w.data("bounds", bounds.dump());
+  if (!verify.is_null()) w.data("verify", verify.dump());
 
-    // ---- tree nodes: depth profile, and the units of leaves ----
-    for (uint32_t n = 0; n < tree.nodes.size(); ++n) w.data(fmt::format("n/{}", n), node_json(model_view, n));
+  // ---- tree nodes: depth profile, and the units of leaves ----
+  for (uint32_t n = 0; n < tree.nodes.size(); ++n) w.data(fmt::format("n/{}", n), node_json(model_view, n));
 
-    // ---- unit instance data, 64 units of a leaf per file ----
-    for (uint32_t leaf = 0; leaf < tree.nodes.size(); ++leaf)
-      for (uint32_t c0 = 0; c0 < units.of_leaf[leaf].size(); c0 += kUnitsPerChunk)
-        w.data(fmt::format("u/{}_{}", leaf, c0 / kUnitsPerChunk), unit_chunk_json(model_view, names, leaf, c0, kUnitsPerChunk));
+  // ---- unit instance data, 64 units of a leaf per file ----
+  for (uint32_t leaf = 0; leaf < tree.nodes.size(); ++leaf)
+    for (uint32_t c0 = 0; c0 < units.of_leaf[leaf].size(); c0 += kUnitsPerChunk)
+      w.data(fmt::format("u/{}_{}", leaf, c0 / kUnitsPerChunk), unit_chunk_json(model_view, names, leaf, c0, kUnitsPerChunk));
 
-    // ---- templates ----
-    for (uint32_t t = 0; t < units.templates.size(); ++t) w.data(fmt::format("t/{}", t), template_json(units.templates[t]));
+  // ---- templates ----
+  for (uint32_t t = 0; t < units.templates.size(); ++t) w.data(fmt::format("t/{}", t), template_json(units.templates[t]));
 
-    // ---- the app ----
-    for (const char* f : kAppFiles) w.write(f, read_file((app / f).string(), "explorer app file"));
-    res.bytes = w.bytes;
-    res.files = w.files + 1;
-    res.seconds_write = seconds_since(t0);
-    res.cpu_write = thread_cpu_seconds() - c0;
-    nlohmann::json marker = {{"tool", "tc0flow"}, {"command", "view"}, {"stamp", stamp}, {"title", opts.title},
-                             {"site", res.to_json()}};
-    w.write("tc0flow-view.json", marker.dump(2) + "\n");
-    res.bytes = w.bytes;
-    install(tmp, out);
-  } catch (...) {
-    fs::remove_all(tmp, ec);
-    throw;
-  }
+  // ---- the app ----
+  for (const char* f : kAppFiles) w.write(f, read_file((app / f).string(), "explorer app file"));
+  res.bytes = w.bytes;
+  res.files = w.files + 1;
+  res.seconds_write = seconds_since(t0);
+  res.cpu_write = thread_cpu_seconds() - c0;
+  nlohmann::json marker = {{"tool", "tc0flow"}, {"command", "view"}, {"stamp", stamp}, {"title", opts.title},
+                           {"site", res.to_json()}};
+  w.write(kMarker, marker.dump(2) + "\n");  // last: a folder without it was never finished
+  res.bytes = w.bytes;
+  folder.commit();
+  // the reported write time includes the commit (fsync, swap, removal of the old site); the
+  // marker's copy could not
+  res.seconds_write = seconds_since(t0);
+  res.cpu_write = thread_cpu_seconds() - c0;
   return res;
 }
 

@@ -42,7 +42,12 @@ struct SiteResult {
 std::filesystem::path app_directory();
 
 // Writes the site into `out` (created; a previous site there is replaced as a whole, anything else
-// refused). Throws std::runtime_error with one line saying what is wrong.
+// refused, through fileio::AtomicFolder: until the end nothing of the new site is visible, and an
+// error or a signal leaves the old one). Throws std::runtime_error with one line saying what is wrong.
 SiteResult write_site(const circuits::Network& ntk, const std::filesystem::path& out, const SiteOptions& opts);
+
+// The check write_site makes of `out` first, alone: for a command that refuses a bad output before
+// its other work (loading the circuit).
+void check_site_output(const std::filesystem::path& out);
 
 }  // namespace tc0::explorer

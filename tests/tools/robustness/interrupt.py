@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Interrupting a command that writes never loses the previous output (issue 15).
 
-For every command that writes (compile, simulate -o, export, draw, sample, calibrate, prove --smt2):
+For every command that writes (compile, simulate -o, export, draw, sample, calibrate, prove --smt2,
+view):
 its outputs first hold "previous" bytes; one uninterrupted run gives the complete new bytes and the
 run time T; then the command is started again from the previous bytes and sent SIGINT (SIGTERM for
 one moment) at several moments: fixed fractions of T, and the moment a temporary file of the atomic
 writer appears next to an output (so that the signal lands while a file is being written). After
 each run every output must hold exactly its previous bytes or exactly its complete new bytes (JSON
 reports compared without their timing fields), no temporary file may be left, and no other file may
-appear. (A writer that writes in place is caught by the write-aimed moment: it fires when an
-output first changes, and the signal then leaves a partial file.)
+appear. A folder written as a whole (the site of `tc0flow view`) starts as a previous site and must
+hold, as a whole, exactly the previous site or exactly the complete new one. (A writer that writes in
+place is caught by the write-aimed moment: it fires when an output first changes, and the signal
+then leaves a partial file.)
 
   interrupt.py --tc0flow BIN --repo DIR --work DIR
 """
@@ -58,20 +61,28 @@ def snapshot(folder):
 
 
 class Job:
-    def __init__(self, name, args, folder, outputs):
+    def __init__(self, name, args, folder, outputs, sites):
         self.name, self.args, self.folder, self.outputs = name, args, folder, outputs
+        self.sites = sites  # folder name -> a previous folder of the same kind, copied there first
 
 
-def prepare(folder, names):
-    """The folder holds exactly the previous bytes under every output name."""
-    if os.path.exists(folder):
-        shutil.rmtree(folder)
-    os.makedirs(folder)
-    for n in names:
-        p = os.path.join(folder, n)
+def prepare(job):
+    """The folder holds exactly the previous bytes under every output name, and the previous sites."""
+    if os.path.exists(job.folder):
+        shutil.rmtree(job.folder)
+    os.makedirs(job.folder)
+    for n in job.outputs:
+        p = os.path.join(job.folder, n)
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "wb") as fh:
             fh.write(PREVIOUS)
+    for name, src in job.sites.items():
+        shutil.copytree(src, os.path.join(job.folder, name))
+
+
+def part(files, site):
+    """The files of a snapshot under the folder `site`, normalised."""
+    return {n: normalise(n, b) for n, b in files.items() if n.startswith(site + "/")}
 
 
 def start(tc0flow, args, cwd):
@@ -117,11 +128,14 @@ def main():
         assert st == 0, err
     st, _, err = fixtures.run(tc0flow, ["gadget", "multiply", "--bits", "7", "-o", os.path.join(inputs, "mul7.tc0c")])
     assert st == 0, err
+    previous_site = os.path.join(inputs, "previous_site")  # the site of another circuit
+    st, _, err = fixtures.run(tc0flow, ["view", os.path.join(inputs, "mul7.tc0c"), "-o", previous_site])
+    assert st == 0, err
 
-    def job(name, args, outputs):
+    def job(name, args, outputs, sites=None):
         folder = os.path.join(work, name)
         full = [x.replace("OUT/", folder + "/") for x in args]
-        return Job(name, full, folder, outputs)
+        return Job(name, full, folder, outputs, sites or {})
 
     jobs = [
         job("compile", ["compile", "--model", tiny64, "-o", "OUT/sampler.tc0c", "--json", "OUT/report.json"],
@@ -137,11 +151,14 @@ def main():
                           "--force", "-o", "OUT/model"],
             ["model/config.json", "model/weights.safetensors", "model/heldout.json"]),
         job("prove", ["prove", "gadget.add", "--bits", "2-8", "--smt2", "OUT/smt2"], []),
+        job("view", ["view", os.path.join(inputs, "tiny32.tc0c"), "-o", "OUT/site", "--json", "OUT/report.json"],
+            ["report.json"], sites={"site": previous_site}),
     ]
     failures, runs, hit_temporary = [], 0, 0
     for j in jobs:
         # the complete new bytes, from an uninterrupted run
-        prepare(j.folder, j.outputs)
+        prepare(j)
+        old = snapshot(j.folder)
         t0 = time.monotonic()
         st, _, err = fixtures.run(tc0flow, j.args, cwd=repo, timeout=600)
         duration = time.monotonic() - t0
@@ -152,9 +169,10 @@ def main():
         if j.name == "prove":  # its outputs are the queries it writes; give each previous bytes
             j.outputs = sorted(new)
         previous = {n: PREVIOUS for n in j.outputs}
+        previous.update({n: b for n, b in old.items() if any(n.startswith(site + "/") for site in j.sites)})
         moments = [("SIGINT", f * duration) for f in FRACTIONS] + [("SIGINT", "writing"), ("SIGTERM", 0.5 * duration)]
         for sig_name, when in moments:
-            prepare(j.folder, j.outputs)
+            prepare(j)
             p = start(tc0flow, j.args, repo)
             if when == "writing":
                 hit = wait_for_writing(p, j.folder, j.outputs, 10 * duration + 5)
@@ -188,6 +206,13 @@ def main():
                     failures.append(f"{what}: {n} was removed")
                 elif got != PREVIOUS and normalise(full, got) != normalise(full, new[n]):
                     failures.append(f"{what}: {n} is neither the previous nor the complete new file ({len(got)} bytes)")
+            for site in j.sites:
+                got = part(after, site)
+                if got not in (part(old, site), part(new, site)):
+                    failures.append(f"{what}: {site}/ is neither the previous nor the complete new folder "
+                                    f"({len(got)} files, {len(part(old, site))} before, {len(part(new, site))} after)")
+                elif p.returncode == 0 and got != part(new, site):
+                    failures.append(f"{what}: finished, but {site}/ is the previous folder")
             if p.returncode == 0 and any(after.get(n) != new.get(n) and normalise(n, after.get(n, b"")) != normalise(n, new[n])
                                          for n in j.outputs):
                 failures.append(f"{what}: finished, but not every output is the new one")

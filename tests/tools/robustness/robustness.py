@@ -156,6 +156,26 @@ def build_fixtures(tc0flow, repo, w):
         wbytes = fh.read()
     text("models/trunc/weights.safetensors", wbytes[: len(wbytes) - 8], "wb")
     f["heldout_junk"] = text("heldout_junk.json", "[1, 2")
+    # architecture files of tc0flow bounds (sampler/compile/architecture.hpp)
+    with open(os.path.join(repo, "sampler/architectures/small_dit.json")) as fh:
+        f["arch"] = text("arch.json", fh.read())
+    f["arch_badjson"] = text("arch_badjson.json", '{"width": 8,\n')
+    f["arch_unknown"] = text("arch_unknown.json", '{"width": 8, "colour": "blue"}')
+    f["arch_range"] = text("arch_range.json", '{"width": 5000}')
+    f["arch_heads"] = text("arch_heads.json", '{"width": 8, "heads": 3}')
+    os.makedirs(path("bounds_out"))
+    f["bounds_out"] = path("bounds_out")
+    text("bounds_out/bounds.json", SENTINEL, "wb")  # a previous report a bad run must not touch
+    # sites of tc0flow view: a folder that is not one (a file of the user's in it), and a previous
+    # site holding a copy of its circuit
+    os.makedirs(path("foreign"))
+    f["foreign"] = path("foreign")
+    text("foreign/keep.txt", SENTINEL, "wb")
+    f["site"] = path("site")
+    st, out, err = fixtures.run(tc0flow, ["view", f["good"], "-o", f["site"]])
+    assert st == 0, err
+    shutil.copyfile(f["good"], os.path.join(f["site"], "in.tc0c"))
+    f["verify_noops"] = text("verify_noops.json", '{"checks": []}')
     # a place where the disk is full: a small tmpfs when this user may mount one
     f["full"] = None
     mnt = path("full_disk")
@@ -171,6 +191,11 @@ def build_fixtures(tc0flow, repo, w):
                 pass
         f["full"] = mnt
     return f
+
+
+def site_files(folder):
+    """Every file of a site folder: a bad run must leave each of them (and no other) as it was."""
+    return sorted(os.path.join(b, n) for b, _, names in os.walk(folder) for n in names)
 
 
 def build_cases(f, repo):
@@ -218,10 +243,45 @@ def build_cases(f, repo):
          r"cannot write verilog export '.*keep.v': File too large", outputs=[o("keep.v")], preexec=file_size_limit(8192))
     case("outputs", ["simulate", f["mul8"], "--random", "100000", "-o", o("keep.txt")],
          r"cannot write simulation output '.*keep.txt': File too large", outputs=[o("keep.txt")], preexec=file_size_limit(20000))
+    # bounds: its outputs are -o FOLDER/bounds.json (and plots) and --json; inputs --arch or --model
+    arch, site = f["arch"], f["site"]
+    case("outputs", ["bounds", "--arch", arch, "--json", arch], r"--json '.*arch.json' names the same file as the input --arch '.*arch.json'")
+    case("outputs", ["bounds", "--model", tiny, "--json", os.path.join(tiny, "config.json")],
+         r"--json '.*tiny/config.json' names the same file as the input --model")
+    case("outputs", ["bounds", "--arch", arch, "-o", f["bounds_out"], "--json", os.path.join(f["bounds_out"], "bounds.json")],
+         r"-o '.*bounds_out/bounds.json' and --json '.*bounds_out/bounds.json' name the same file",
+         outputs=[os.path.join(f["bounds_out"], "bounds.json")])
+    case("outputs", ["bounds", "--arch", arch, "-o", f["a_file"]], r"-o '.*a_plain_file' exists and is not a folder; give a folder for bounds.json")
+    case("outputs", ["bounds", "--arch", arch, "-o", f["a_file"] + "/sub"], r"cannot create the -o folder '.*a_plain_file/sub': Not a directory")
+    case("outputs", ["bounds", "--arch", arch, "--json", os.path.join(f["dir"], "no/such/b.json")],
+         r"cannot write JSON report '.*no/such/b.json': folder '.*no/such' does not exist")
+    case("outputs", ["bounds", "--arch", arch, "--json", "/dev/full"], r"cannot write JSON report '/dev/full': No space left on device")
+    # view: the site folder is replaced only as a whole, and only when it is a site
+    case("outputs", ["view", good, "-o", o("keep.txt")],
+         r"cannot write explorer site '.*keep.txt': it exists and is not a folder", outputs=[o("keep.txt")])
+    case("outputs", ["view", good, "-o", f["foreign"]],
+         r"cannot write explorer site '.*foreign': it is a folder that tc0flow did not write \(it has files and no tc0flow-view.json\)",
+         outputs=[os.path.join(f["foreign"], "keep.txt")])
+    case("outputs", ["view", good, "-o", f["out"] + "/."], r"cannot write explorer site '.*out/\.': name a folder of its own")
+    case("outputs", ["view", good, "-o", os.path.join(f["dir"], "no/such/site")],
+         r"cannot write explorer site '.*no/such/site': folder '.*no/such' does not exist")
+    case("outputs", ["view", good, "-o", os.path.join(f["dir"], "new_site"), "--json", good],
+         r"--json '.*good.tc0c' names the same file as the input FILE")
+    case("outputs", ["view", good, "-o", os.path.join(f["dir"], "new_site"), "--json", os.path.join(f["dir"], "new_site")],
+         r"--json '.*new_site' names the site folder -o '.*new_site'")
+    case("outputs", ["view", os.path.join(site, "in.tc0c"), "-o", site],
+         r"FILE '.*site/in.tc0c' lies in the site folder -o '.*site', which is replaced as a whole", outputs=site_files(site))
+    case("outputs", ["view", os.path.join(site, "in.tc0c"), "-o", site + "/"],
+         r"FILE '.*site/in.tc0c' lies in the site folder -o '.*site/', which is replaced as a whole", outputs=site_files(site))
+    case("outputs", ["view", good, "-o", site, "--json", o("keep.json")],
+         r"cannot write explorer site '.*site/data/[^']*': File too large", outputs=site_files(site) + [o("keep.json")],
+         preexec=file_size_limit(512))
     if f["full"]:
         case("outputs", ["gadget", "multiply", "--bits", "12", "-o", os.path.join(f["full"], "keep.tc0c")],
              r"cannot write circuit file '.*full_disk/keep.tc0c': No space left on device",
              outputs=[os.path.join(f["full"], "keep.tc0c")])
+        case("outputs", ["view", good, "-o", os.path.join(f["full"], "site")],
+             r"cannot write explorer site '.*full_disk/site[^']*': No space left on device")
 
     # ---- numbers: declared ranges, negatives into unsigned flags, junk, overflow ----
     num = [
@@ -275,8 +335,17 @@ def build_cases(f, repo):
         (["demo", "--inputs", "0"], r"--inputs: 0 is out of range"),
         (["demo", "--depth-budget", "13"], r"--depth-budget: 13 is out of range"),
     ]
-    if_sweep = ["sweep", "--max-tokens", "2"], r"--max-tokens: 2 is out of range"
-    num.append(if_sweep)
+    arch = f["arch"]
+    num += [
+        (["bounds", "--arch", arch, "--steps", "0"], r"--steps: 0 is out of range; expected a whole number in \[1, 64\]"),
+        (["bounds", "--arch", arch, "--steps", "-2"], r"--steps: -2 is out of range"),
+        (["bounds", "--arch", arch, "--depth-budget", "13"], r"--depth-budget: 13 is out of range; expected a whole number in \[2, 12\]"),
+        (["bounds", "--arch", arch, "--group-size", "-1"], r"--group-size: -1 is negative"),
+        (["bounds", "--arch", arch, "--group-size", "1"], r"--group-size: 1 is out of range; expected a whole number in \[2, 4096\]"),
+        (["bounds", "--arch", arch, "--max-memory", "0"], r"--max-memory: 0 is out of range; expected a number in \(0, 4096\]"),
+        (["bounds", "--arch", arch, "--max-memory", "nan"], r"--max-memory: nan is not finite"),
+        (["bounds", "--arch", arch, "--sweep", "tokens=4,0"], r"--sweep 'tokens=4,0': value '0' is not an integer in \[1, 2\^20\]"),
+    ]
     for args, msg in num:
         outs = [a for a in args if a.startswith(f["out"])]
         case("numbers", args, msg, outputs=outs)
@@ -307,6 +376,14 @@ def build_cases(f, repo):
     case("files", ["fidelity", "--model", tiny, "--data", f["dir"]], r"cannot read held-out data '.*a_folder': it is a directory")
     case("files", ["identities", "--model", f["m_zero"]], r"cannot read model weights '.*zero/weights.safetensors'")
     case("files", ["calibrate", "--model", f["m_fifo"]], r"cannot read model config '.*fifo/config.json': it is a named pipe")
+    case("files", ["bounds", "--arch", f["dir"]], r"cannot read architecture file '.*a_folder': it is a directory, not a regular file")
+    case("files", ["bounds", "--arch", "/dev/zero"], r"cannot read architecture file '/dev/zero': it is a character device")
+    case("files", ["bounds", "--arch", os.path.join(f["dir"], "none.json")], r"cannot read architecture file '.*none.json': no such file")
+    case("files", ["view", os.path.join(f["dir"], "missing.tc0c"), "-o", os.path.join(f["dir"], "s")],
+         r"cannot read circuit file '.*missing.tc0c': no such file")
+    case("files", ["view", f["fifo"], "-o", os.path.join(f["dir"], "s")], r"cannot read circuit file '.*a_fifo': it is a named pipe")
+    case("files", ["view", good, "-o", os.path.join(f["dir"], "s"), "--bounds", f["dir"]],
+         r"cannot read bounds report '.*a_folder': it is a directory")
 
     # ---- budget: exports refused before the work, with the estimate and the flag ----
     for fmt_ in ["verilog", "aiger", "aag", "blif"]:
@@ -315,6 +392,11 @@ def build_cases(f, repo):
              outputs=[o("keep.v")])
     case("budget", ["export", f["mul8"], "--format", "dot", "--max-gates", "1000", "--max-output-gib", "0.000001", "-o", o("keep.v")],
          r"the DOT text of \d+ gates is estimated at .* more than the budget", outputs=[o("keep.v")])
+    case("budget", ["bounds", "--arch", f["arch"], "--max-memory", "0.000001"],
+         r"counting this sampler needs about [\d.]+ MiB, more than the --max-memory budget of 1.0 KiB; raise --max-memory")
+    case("budget", ["bounds", "--arch", f["arch"], "--sweep", "tokens=4,16", "--max-memory", "0.00001", "-o", f["bounds_out"]],
+         r"counting tokens = 4 needs about [\d.]+ MiB, more than the --max-memory budget of 10.5 KiB",
+         outputs=[os.path.join(f["bounds_out"], "bounds.json")])
     case("budget", ["draw", f["mul8"], "--max-gates", "10", "-o", o("keep.svg")], r"gates to draw, more than the limit of 10; .*--max-gates",
          outputs=[o("keep.svg")])
 
@@ -362,7 +444,15 @@ def build_cases(f, repo):
         (["identities", "--model", tiny, "--s", "2"], r"--s sets the Gaussian oracle, which --model replaces"),
         (["compile", "--model", tiny, "-o", o("keep.tc0c"), "--sampler", "rk4"], r"--sampler: rk4 not in \{"),
         (["stats", good, "--bogus"], r"The following argument was not expected: --bogus"),
-        (["nosuchcommand"], r"tc0flow: error: 'nosuchcommand' is not a tc0flow command; the commands are calibrate, check"),
+        # the list comes from `tc0flow --help`, so a new command changes both alike
+        (["nosuchcommand"], r"^tc0flow: error: 'nosuchcommand' is not a tc0flow command; the commands are "
+                            + re.escape(", ".join(COMMANDS)) + r" \(see tc0flow --help\)$"),
+        (["bounds"], r"give exactly one of --model DIR and --arch FILE"),
+        (["bounds", "--model", tiny, "--arch", f["arch"]], r"give exactly one of --model DIR and --arch FILE"),
+        (["bounds", "--arch", f["arch"], "--no-plots"], r"--no-plots applies to a sweep written with -o"),
+        (["bounds", "--arch", f["arch"], "--sweep", "colour=1,2"], r"--sweep 'colour=1,2': unknown axis 'colour'; axes: tokens"),
+        (["bounds", "--arch", f["arch"], "--sampler", "rk4"], r"--sampler: rk4 not in \{"),
+        (["view", good], r"--output is required"),
     ]
     for args, msg in fl:
         case("flags", args, msg, outputs=[a for a in args if a.startswith(f["out"]) and os.path.exists(a)])
@@ -390,6 +480,10 @@ def build_cases(f, repo):
     case("config", ["calibrate", "--model", f["m_cifar"]], r"cifar/config.json: field 'data.kind'")
     case("config", ["check", good, "--model", f["m_steps"]], r"steps/config.json: field 'sampler.steps'")
     case("config", ["fidelity", "--model", f["m_width0"]], r"width0/config.json: field 'mlp.width'")
+    case("config", ["bounds", "--arch", f["arch_unknown"]], r"arch_unknown.json: unknown field 'colour'")
+    case("config", ["bounds", "--arch", f["arch_range"]], r"arch_range.json: field 'width' = 5000 is outside \[1, 1024\]")
+    case("config", ["bounds", "--arch", f["arch_heads"]], r"arch_heads.json: heads = 3 does not divide width = 8")
+    case("config", ["bounds", "--model", f["m_steps"]], r"steps/config.json: field 'sampler.steps'")
 
     # ---- gadget: format limits of tc0flow gadget, named by flag ----
     gd = [
@@ -424,6 +518,14 @@ def build_cases(f, repo):
         (["sample", "--model", f["m_trunc"]], r"trunc/weights.safetensors: .*exceeds the file|trunc/weights.safetensors"),
         (["fidelity", "--model", tiny, "--data", f["heldout_junk"]], r"held-out data '.*heldout_junk.json'"),
         (["check", f["mul8"], "--model", tiny, "--count", "2"], r"circuit|input bus|port|noise|bus"),
+        (["bounds", "--arch", f["arch_badjson"]], r"arch_badjson.json: not valid JSON \(.*parse error at line 2"),
+        (["view", f["junk"], "-o", os.path.join(f["dir"], "s")], r"circuit file '.*junk.tc0c': not a tc0flow circuit file \(bad magic\)"),
+        (["view", f["badsum"], "-o", os.path.join(f["dir"], "s")], r"circuit file '.*badsum.tc0c': checksum mismatch"),
+        (["view", good, "-o", os.path.join(f["dir"], "s"), "--bounds", f["heldout_junk"]],
+         r"bounds report '.*heldout_junk.json' is not valid JSON"),
+        (["view", good, "-o", os.path.join(f["dir"], "s"), "--verify", f["verify_noops"]],
+         r"verification report '.*verify_noops.json' has no \"ops\" list"),
+        (["view", good, "-o", os.path.join(f["dir"], "s"), "--model", f["m_badjson"]], r"model config '.*badjson/config.json' is not valid JSON"),
     ]
     for args, msg in ct:
         case("content", args, msg, outputs=[a for a in args if a.startswith(f["out"])])
@@ -435,6 +537,10 @@ def run_cases(tc0flow, work, cases, cwd, timeout):
     sentinels = {}
     for c in cases:
         t0 = time.monotonic()
+        missing = [p for p in c.outputs if not os.path.exists(p)]
+        if missing:
+            failures.append((c, f"outputs {missing} were gone before the run (an earlier case removed them)"))
+            continue
         for p in c.outputs:
             with open(p, "rb") as fh:
                 sentinels[p] = fh.read()
@@ -455,6 +561,9 @@ def run_cases(tc0flow, work, cases, cwd, timeout):
         if not re.search(c.msg, err):
             why.append(f"message does not match /{c.msg}/")
         for p in c.outputs:
+            if not os.path.exists(p):
+                why.append(f"output {p} was removed")
+                continue
             with open(p, "rb") as fh:
                 if fh.read() != sentinels[p]:
                     why.append(f"output {p} was changed")
