@@ -172,8 +172,8 @@ int run(const Options& o) {
   prepare_outputs(o, axis && settings.size() >= 2 && !o.no_plots);
   const bool random = !base.model_dir || (axis && changes_shape(*axis));
   fmt::print("{} {}-step, linear-form depth budget {}, weights: {}\n", name(base.kind), base.steps, base.linear.depth_budget,
-             random ? fmt::format("random (seed {}; counts do not depend on the seed's values much, only on which "
-                                  "operations repeat)",
+             random ? fmt::format("random (seed {}; another seed moves gates and edges by under 1%, never the "
+                                  "depth: tools/bench/README.md)",
                                   base.arch.seed)
                     : "the model's");
   std::vector<BoundsPoint> pts;
