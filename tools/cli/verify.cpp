@@ -1,0 +1,179 @@
+// tc0flow verify F.tc0c --model DIR: proves that the circuit computes the model's fixed-point
+// sampler on every input (translation validation, proofs/translation.hpp): the operation map
+// against the model's re-traced operation graph, then one proof per class of operations identical
+// up to a renaming of their input wires. Exit 0 when everything is proved, 2 when the circuit is
+// not the sampler (a structural mismatch or a refuted operation), 3 when something is not proved
+// (inconclusive or not attempted); bad input is an error (exit 1).
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "circuits/io/native.hpp"
+#include "proofs/translation.hpp"
+#include "sampler/run.hpp"
+#include "tools/cli/command.hpp"
+
+namespace {
+
+using namespace tc0::proofs;
+
+struct Options {
+  std::string file, model, sampler, json, smt2, kinds;
+  std::vector<uint32_t> ops;
+  int steps = 0;
+  int threads = 1;
+  double timeout = 60;
+  int exhaustive_wires = 20;
+  bool structure_only = false;
+  bool log = false;
+};
+
+std::string regenerate_hint(const Options& o) {
+  return fmt::format("regenerate it with `tc0flow compile --model {} -o {}`", o.model, o.file);
+}
+
+// The circuit, refused with one line when it cannot carry an operation map (an older format).
+tc0::circuits::Network load_circuit(const Options& o) {
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("cannot open circuit file '{}'", o.file));
+  char head[12] = {};
+  in.read(head, sizeof head);
+  if (in.gcount() == sizeof head && std::string(head, 8) == "tc0circ\n") {
+    uint32_t version = 0;
+    for (int i = 0; i < 4; ++i) version |= uint32_t(uint8_t(head[8 + i])) << (8 * i);
+    if (version < 3)
+      throw std::runtime_error(fmt::format("'{}' is a circuit file of format {}, which has no operation map; {}",
+                                           o.file, version, regenerate_hint(o)));
+  }
+  tc0::circuits::Network ntk = tc0::circuits::io::load_native(o.file);
+  if (ntk.num_ops() == 0)
+    throw std::runtime_error(fmt::format("'{}' has no operation map (it was not written by tc0flow compile); {}",
+                                         o.file, regenerate_hint(o)));
+  return ntk;
+}
+
+double peak_gib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_maxrss) / (1024.0 * 1024.0);
+}
+
+int run(const Options& o) {
+  if (!(o.timeout > 0 && o.timeout <= 86400)) throw std::invalid_argument("--timeout must be in (0, 86400] seconds");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  using namespace tc0::sampler;
+  const Model m = Model::load(o.model);
+  const SamplerSpec spec = sampler_spec(m, o.sampler, o.steps);
+  const OpGraph g = trace_op_graph(m, spec);
+  const tc0::circuits::Network ntk = load_circuit(o);
+  fmt::print("model {}: {} {}-step sampler, {} operations; circuit {}: {} gates, {} operations ({:.1f} s)\n", o.model,
+             name(spec.kind), spec.steps, g.ops.size(), o.file, ntk.num_gates(), ntk.num_ops(), elapsed());
+  std::fflush(stdout);
+
+  VerifyOptions vo;
+  vo.threads = o.threads;
+  vo.structure_only = o.structure_only;
+  vo.proof.query.timeout_ms = unsigned(o.timeout * 1000);
+  vo.proof.query.smt2_dir = o.smt2;
+  vo.proof.exhaustive_wires = o.exhaustive_wires;
+  if (!o.kinds.empty()) {
+    std::stringstream ss(o.kinds);
+    for (std::string k; std::getline(ss, k, ',');)
+      if (!k.empty()) vo.kinds.insert(k);
+  }
+  vo.ops.insert(o.ops.begin(), o.ops.end());
+  vo.progress = [&](size_t done, size_t total, const OpClass& c) {
+    if (o.log)
+      fmt::print(stderr, "[{}/{}] op {} {} ({} ops, {} free wires, {} gates): {} in {:.2f} s by {}: {}\n", done, total,
+                 c.rep, g.ops[c.rep].module, c.members.size(), c.free_wires, c.gates, to_string(c.proof.verdict),
+                 c.proof.seconds, c.proof.method, c.proof.detail);
+    else
+      fmt::print(stderr, "\rproved {}/{} classes", done, total);
+    if (done == total && !o.log) fmt::print(stderr, "\n");
+  };
+  const VerifyReport r = verify_circuit(ntk, g, vo);
+
+  nlohmann::json j = tc0::cli::report_header("verify");
+  j["file"] = o.file;
+  j["model"] = o.model;
+  j["sampler"] = {{"kind", name(spec.kind)}, {"steps", spec.steps}};
+  j["timeout_s"] = o.timeout;
+  j["threads"] = o.threads;
+  j.update(r.to_json(g));
+  int status = 0;
+  if (!r.structure.ok) {
+    fmt::print("structure: FAIL: {}\n", r.structure.error);
+    status = 2;
+  } else {
+    fmt::print("structure: ok ({} operations, {} gates, every gate in one operation, {:.1f} s); {} classes of "
+               "identical operations ({:.1f} s)\n",
+               r.structure.ops, r.structure.gates, r.seconds_structure, r.classes.size(), r.seconds_classes);
+    if (!o.structure_only) {
+      fmt::print("{:<18} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9}  {}\n", "kind", "ops", "classes", "proved", "refuted",
+                 "inconcl", "skipped", "seconds", "methods");
+      for (auto& [k, row] : j["kinds"].items()) {
+        std::string methods;
+        for (auto& [mname, count] : row["methods"].items()) methods += fmt::format("{} {} ", mname, count.get<int>());
+        fmt::print("{:<18} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9.1f}  {}\n", k, row["operations"].get<uint64_t>(),
+                   row["classes"].get<uint64_t>(), row["proved"].get<uint64_t>(), row["refuted"].get<uint64_t>(),
+                   row["inconclusive"].get<uint64_t>(), row["not_attempted"].get<uint64_t>(),
+                   row["seconds"].get<double>(), methods);
+      }
+      int shown = 0;
+      for (const OpClass& c : r.classes) {
+        if (!c.attempted || c.proof.verdict == Verdict::proved || shown >= 5) continue;
+        ++shown;
+        fmt::print("{} operation {} ({}, {} operations share it): {}\n", to_string(c.proof.verdict), c.rep,
+                   g.ops[c.rep].module, c.members.size(), c.proof.detail);
+      }
+      fmt::print("operations: {} proved, {} refuted, {} inconclusive, {} not attempted; proofs {:.1f} s wall, {:.1f} s "
+                 "summed over {} worker(s)\n",
+                 r.proved, r.refuted, r.inconclusive, r.not_attempted, r.seconds_proofs, r.proof_seconds_sum, o.threads);
+      status = r.refuted ? 2 : (r.inconclusive || r.not_attempted) ? 3 : 0;
+      fmt::print("verdict: {}\n", status == 0   ? "the circuit equals the fixed-point sampler on every input (proved)"
+                                  : status == 2 ? "the circuit is NOT the fixed-point sampler (refuted)"
+                                                : "not proved (inconclusive or not attempted operations)");
+    }
+  }
+  j["seconds"] = elapsed();
+  j["peak_memory_gib"] = peak_gib();
+  j["exit_status"] = status;
+  fmt::print("total {:.1f} s, peak memory {:.2f} GiB\n", elapsed(), peak_gib());
+  tc0::cli::write_json(o.json, j);
+  return status;
+}
+
+tc0::cli::Registrar reg(
+    "verify", "Prove a compiled circuit equal to the model's fixed-point sampler on every input (translation validation)",
+    [](CLI::App& sub) -> tc0::cli::Runner {
+      auto o = std::make_shared<Options>();
+      sub.add_option("file", o->file, "Circuit file (.tc0c) written by tc0flow compile")->required();
+      sub.add_option("--model", o->model, "Model directory the circuit was compiled from")->required();
+      sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler: as given to compile")
+          ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
+      sub.add_option("--steps", o->steps, "Number of steps K: as given to compile")->check(CLI::Range(1, 64));
+      sub.add_option("--threads", o->threads, "Proof workers (default 1)")->check(CLI::Range(1, 256));
+      sub.add_option("--timeout", o->timeout, "Timeout per solver query in seconds (default 60)");
+      sub.add_option("--exhaustive-wires", o->exhaustive_wires,
+                     "Prove operations with at most this many free wires by exhaustive simulation (default 20)")
+          ->check(CLI::Range(0, 26));
+      sub.add_option("--kinds", o->kinds, "Only prove operations of these kinds, e.g. unary,max,mul (default: all)");
+      sub.add_flag("--log", o->log, "One line per class proof on standard error (kind, wires, method, time)");
+      sub.add_option("--op", o->ops, "Only prove the classes of these operations (indices; repeatable)");
+      sub.add_flag("--structure-only", o->structure_only, "Check the structure and the classes, prove nothing");
+      sub.add_option("--smt2", o->smt2, "Write every solver query as SMT-LIB2 into DIR");
+      tc0::cli::add_json_option(sub, o->json);
+      sub.footer(
+          "The specification is the model, traced again; the circuit file contributes only its gates and its\n"
+          "operation map. Exit status: 0 proved, 2 not the sampler (structure or a refuted operation, named),\n"
+          "3 not everything proved (a timeout is inconclusive, never proved), 1 bad input.");
+      return [o] { return run(*o); };
+    });
+
+}  // namespace
