@@ -1,6 +1,6 @@
 // Operations that are one rounded linear form of operand bits and of products of two operand bits
 // (op_proof.hpp: linear, lincomb, sum, convert, dot, mul, mul_add), proved in layers: partial
-// products, group sums, column lemmas of the final rounded form.
+// products, group sums, word lemmas of the final rounded form (word_lemma.hpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 #include <bit>
 #include <unordered_map>
 
-#include "proofs/column_proof.hpp"
+#include "proofs/word_lemma.hpp"
 #include "proofs/exhaustive.hpp"
 #include "proofs/op_proof_methods.hpp"
 
@@ -178,7 +178,7 @@ class LayeredProof {
 
   OpProof run(const OpSpec& op, const OpWiring& w) {
     OpProof p;
-    p.method = "linear form (partial products, group sums, column lemmas)";
+    p.method = "linear form (partial products, group sums, word lemmas)";
     try {
       prove(op, w, p);
     } catch (const Failure& f) {
@@ -263,18 +263,18 @@ class LayeredProof {
     spec.constant = K;
     spec.frac = F;
     spec.out = op.out;
-    ColumnProof cp = prove_linear_form_columns(ntk_, out, spec, o_.query, name_);
+    ColumnProof cp = prove_linear_form_words(ntk_, out, spec, o_.query, name_);
     p.queries += int(cp.bits.size());
     double worst = 0;
-    int retried = 0;
-    for (const BitLemma& b : cp.bits) worst = std::max(worst, b.seconds), retried += b.retried;
+        int words = 0;
+    for (const BitLemma& b : cp.bits) worst = std::max(worst, b.seconds), words = std::max(words, b.words);
     if (cp.verdict != Verdict::proved)
       fail(fmt::format("{} partial products, {} group sums in {} levels; final form over {} term wires: {}", ands, groups,
                        levels, terms.size(), cp.detail));
     p.verdict = Verdict::proved;
     p.detail = fmt::format("{} partial products, {} group sums (exhaustive) in {} levels, final form over {} term "
-                           "wires: {} column lemmas (slowest {:.2f} s, {} in linked form)",
-                           ands, groups, levels, terms.size(), cp.bits.size(), worst, retried);
+                           "wires: {} word lemmas (at most {} words, slowest {:.2f} s)",
+                           ands, groups, levels, terms.size(), cp.bits.size(), words, worst);
   }
 
   // Gates with exactly two fan-ins, both primary inputs: candidates for partial products.
