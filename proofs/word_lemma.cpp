@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <map>
@@ -86,7 +87,7 @@ class WordProver {
       cut.push_back(term_atom(node));
       out_is_cut = true;
     } else if (ntk_.is_gate(node) && depth1(node)) {
-      const Raw r = unclamp(raw(node));
+      const Raw r = unclamp_either(raw(node));
       cut.push_back({add_word(r.v), r.theta});
       out_is_cut = true;
     } else if (ntk_.is_gate(node)) {
@@ -101,7 +102,7 @@ class WordProver {
         if (term_of_.count(f.index())) {
           a[term_of_.at(f.index())] += c;
         } else if (ntk_.is_gate(f.index()) && depth1(f.index())) {
-          const Raw r = unclamp(raw(f.index()));
+          const Raw r = unclamp_either(raw(f.index()));
           cut.push_back({add_word(r.v), r.theta});
           cut_weight.push_back(c);
         } else {
@@ -164,6 +165,14 @@ class WordProver {
       int e = INT_MAX;
       for (const BigInt& x : words_[u]) (x < 0 ? lo : hi) += x, e = std::min(e, nu2(x));
       facts.push_back(z3::sge(y[u], num(lo)) && z3::sle(y[u], num(hi)));
+      // (gap) one term on or off moves the word at least its smallest |u_t| from the range's ends
+      BigInt least = -1;
+      for (const BigInt& x : words_[u])
+        if (x != 0 && (least < 0 || babs(x) < least)) least = babs(x);
+      if (least > 1) {
+        facts.push_back(y[u] == num(lo) || z3::sge(y[u], num(lo + least)));
+        facts.push_back(y[u] == num(hi) || z3::sle(y[u], num(hi - least)));
+      }
       if (e != INT_MAX) low_zero(y[u], e);
       for (size_t v = u + 1; v < words_.size(); ++v) {
         int em = INT_MAX, ep = INT_MAX;
@@ -209,8 +218,35 @@ class WordProver {
     } else if (out_is_cut) {
       circuit = atom(cut[0]);
     } else {
+      // Gates over one word with one weight in the output gate form a thermometer: their sum is
+      // weight * c, c the number of thresholds the word reaches, a small word defined exactly by
+      // (c >= i) == (Y >= theta_i) over the sorted thresholds, or by two comparisons when the
+      // thresholds are evenly spaced (c == 0 or Y >= theta_1 + (c - 1) d; c == n or Y < theta_1 + c d).
+      std::map<std::pair<size_t, BigInt>, std::vector<BigInt>> thermo;
+      for (size_t i = 0; i < cut.size(); ++i) thermo[{cut[i].word, cut_weight[i]}].push_back(cut[i].theta);
       z3::expr sum = direct ? y[*direct] : num(0);
-      for (size_t i = 0; i < cut.size(); ++i) sum = sum + z3::ite(atom(cut[i]), num(cut_weight[i]), num(0));
+      int counters = 0;
+      for (auto& [key, thetas] : thermo) {
+        const auto& [u, weight] = key;
+        std::sort(thetas.begin(), thetas.end());
+        const size_t n = thetas.size();
+        if (n < 3 || std::adjacent_find(thetas.begin(), thetas.end()) != thetas.end()) {
+          for (const BigInt& th : thetas) sum = sum + z3::ite(z3::sge(y[u], num(th)), num(weight), num(0));
+          continue;
+        }
+        const z3::expr c = ctx.bv_const(fmt::format("c{}", counters++).c_str(), W);
+        facts.push_back(z3::sge(c, num(0)) && z3::sle(c, num(BigInt(n))));
+        const BigInt d = thetas[1] - thetas[0];
+        bool even = true;
+        for (size_t i = 1; i < n; ++i) even = even && thetas[i] - thetas[i - 1] == d;
+        if (even) {
+          facts.push_back(c == num(0) || z3::sge(y[u], num(thetas[0]) + (c - num(1)) * num(d)));
+          facts.push_back(c == num(BigInt(n)) || z3::slt(y[u], num(thetas[0]) + c * num(d)));
+        } else {
+          for (size_t i = 0; i < n; ++i) facts.push_back(z3::sge(c, num(BigInt(i + 1))) == z3::sge(y[u], num(thetas[i])));
+        }
+        sum = sum + c * num(weight);
+      }
       circuit = z3::sge(sum, num(theta_out));
     }
     if (out.complemented() && !constant) circuit = !circuit;
@@ -273,7 +309,14 @@ class WordProver {
           else lam = std::pair{babs(target[t]), babs(g.v[t])};
         }
       }
-      if (!ok || !lam) continue;
+      if (!ok) continue;
+      if (!lam) {  // every weight clamped (an OR of literals): any lambda with lambda theta' <= min |v'_t|
+        BigInt m = -1;
+        for (size_t t = 0; t < g.v.size(); ++t)
+          if (g.v[t] != 0 && target[t] != 0 && (m < 0 || babs(target[t]) < m)) m = babs(target[t]);
+        if (m <= 0) continue;
+        lam = std::pair{m, tp};
+      }
       const auto [p, q] = *lam;
       for (size_t t = 0; t < g.v.size() && ok; ++t) {
         if (g.v[t] == 0) ok = target[t] == 0;
@@ -281,9 +324,9 @@ class WordProver {
         else ok = (target[t] < 0) == (g.v[t] < 0) && babs(target[t]) * q >= tp * p;
       }
       if (!ok) continue;
-      // [p v'/q ... ]: scale the gate by p/q; its theta' becomes tp p / q, exact only when q | tp p
-      if ((tp * p) % q != 0) continue;
-      Raw r{target, tp * p / q};
+      // scaled by p/q the gate is [v'.z >= tp p / q] over the literals z; v'.z is an integer, so the
+      // threshold can be rounded up
+      Raw r{target, (tp * p + q - 1) / q};
       for (const BigInt& x : target)
         if (x < 0) r.theta += x;
       return r;
@@ -291,7 +334,21 @@ class WordProver {
     return g;
   }
 
-  // The recipe's level vectors in raw orientation, built once.
+  // The network keeps a gate or its complement (canonical.hpp), so the clamping may have been done
+  // on the complement [-v.x >= 1 - theta]: that one is given back too.
+  Raw unclamp_either(const Raw& g) const {
+    Raw r = unclamp(g);
+    if (r.v != g.v) return r;
+    Raw c{Vec(g.v.size()), 1 - g.theta};
+    for (size_t t = 0; t < g.v.size(); ++t) c.v[t] = -g.v[t];
+    const Raw rc = unclamp(c);
+    if (rc.v == c.v) return g;
+    Raw back{Vec(g.v.size()), 1 - rc.theta};
+    for (size_t t = 0; t < g.v.size(); ++t) back.v[t] = -rc.v[t];
+    return back;
+  }
+
+  // The recipe's level vectors in raw orientation and their negations, built once.
   const std::vector<Vec>& levels() const {
     if (levels_.empty()) {
       BigInt m = 0;
@@ -303,7 +360,10 @@ class WordProver {
           const BigInt res = circuits::gadgets::balanced_residue(babs(w_[t]), k);
           r[t] = w_[t] < 0 ? BigInt(-res) : res;
         }
+        Vec neg(r.size());
+        for (size_t t = 0; t < r.size(); ++t) neg[t] = -r[t];
         levels_.push_back(std::move(r));
+        levels_.push_back(std::move(neg));  // a gate may compare the level from above
       }
     }
     return levels_;
