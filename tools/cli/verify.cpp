@@ -8,7 +8,6 @@
 #include <sys/resource.h>
 
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -17,6 +16,7 @@
 #include "proofs/translation.hpp"
 #include "sampler/run.hpp"
 #include "tools/cli/command.hpp"
+#include "tools/cli/flags.hpp"
 
 namespace {
 
@@ -34,23 +34,25 @@ struct Options {
 };
 
 std::string regenerate_hint(const Options& o) {
-  return fmt::format("regenerate it with `tc0flow compile --model {} -o {}`", o.model, o.file);
+  return fmt::format("regenerate it with `tc0flow compile --model {}{}{} -o {}`", o.model,
+                     o.sampler.empty() ? "" : " --sampler " + o.sampler,
+                     o.steps ? " --steps " + std::to_string(o.steps) : "", o.file);
 }
 
-// The circuit, refused with one line when it cannot carry an operation map (an older format).
+// The circuit, refused with one line when it carries no operation map (an older format, or a file
+// not written by compile).
 tc0::circuits::Network load_circuit(const Options& o) {
-  std::ifstream in(o.file, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("cannot open circuit file '{}'", o.file));
-  char head[12] = {};
-  in.read(head, sizeof head);
-  if (in.gcount() == sizeof head && std::string(head, 8) == "tc0circ\n") {
-    uint32_t version = 0;
-    for (int i = 0; i < 4; ++i) version |= uint32_t(uint8_t(head[8 + i])) << (8 * i);
-    if (version < 3)
-      throw std::runtime_error(fmt::format("'{}' is a circuit file of format {}, which has no operation map; {}",
-                                           o.file, version, regenerate_hint(o)));
+  tc0::circuits::Network ntk;
+  try {
+    ntk = tc0::circuits::io::load_native(o.file);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    for (uint32_t v = 1; v < tc0::circuits::io::kNativeFormatVersion; ++v)
+      if (what.find(fmt::format("file format version {},", v)) != std::string::npos)
+        throw std::runtime_error(fmt::format("'{}' is a circuit file of format {}, which has no operation map; {}", o.file,
+                                             v, regenerate_hint(o)));
+    throw;
   }
-  tc0::circuits::Network ntk = tc0::circuits::io::load_native(o.file);
   if (ntk.num_ops() == 0)
     throw std::runtime_error(fmt::format("'{}' has no operation map (it was not written by tc0flow compile); {}",
                                          o.file, regenerate_hint(o)));
@@ -64,7 +66,10 @@ double peak_gib() {
 }
 
 int run(const Options& o) {
-  if (!(o.timeout > 0 && o.timeout <= 86400)) throw std::invalid_argument("--timeout must be in (0, 86400] seconds");
+  auto inputs = tc0::cli::model_paths(o.model);
+  inputs.push_back({"FILE", o.file});
+  tc0::cli::check_paths(inputs, {{"--json", o.json}});
+  if (!o.smt2.empty()) prepare_smt2_folder(o.smt2);
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   using namespace tc0::sampler;
@@ -157,12 +162,15 @@ tc0::cli::Registrar reg(
       sub.add_option("--model", o->model, "Model directory the circuit was compiled from")->required();
       sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler: as given to compile")
           ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
-      sub.add_option("--steps", o->steps, "Number of steps K: as given to compile")->check(CLI::Range(1, 64));
-      sub.add_option("--threads", o->threads, "Proof workers (default 1)")->check(CLI::Range(1, 256));
-      sub.add_option("--timeout", o->timeout, "Timeout per solver query in seconds (default 60)");
-      sub.add_option("--exhaustive-wires", o->exhaustive_wires,
-                     "Prove operations with at most this many free wires by exhaustive simulation (default 20)")
-          ->check(CLI::Range(0, 26));
+      tc0::cli::add_number(sub, "--steps", o->steps, 1, 64, "Number of steps K: as given to compile");
+      tc0::cli::add_number(sub, "--threads", o->threads, 1, tc0::cli::max_threads(), "Proof workers")
+          ->capture_default_str();
+      tc0::cli::add_number(sub, "--timeout", o->timeout, tc0::cli::Range<double>{0, 86400, true, false},
+                           "Timeout per solver query in seconds")
+          ->capture_default_str();
+      tc0::cli::add_number(sub, "--exhaustive-wires", o->exhaustive_wires, 0, 26,
+                           "Prove operations with at most this many free wires by exhaustive simulation")
+          ->capture_default_str();
       sub.add_option("--kinds", o->kinds, "Only prove operations of these kinds, e.g. unary,max,mul (default: all)");
       sub.add_flag("--log", o->log, "One line per class proof on standard error (kind, wires, method, time)");
       sub.add_option("--op", o->ops, "Only prove the classes of these operations (indices; repeatable)");
