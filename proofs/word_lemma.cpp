@@ -371,23 +371,30 @@ class WordProver {
 
   // The network divides a gate's weights by their common factor lambda, so a gate over the recipe
   // level r reads r / lambda: for every word u, the multiple lambda u that agrees with w modulo the
-  // largest power of two (lambda from w_t / u_t mod 2^64 at an odd u_t) is added as a word too, and
-  // the proportional link Y_(lambda u) = lambda Y_u ties it to u. Any lambda is sound (a new word is
+  // largest power of two (lambda = 2^a times the odd part of w_t / u_t mod 2^64, at the u_t with the
+  // fewest trailing zeros) is added as a word too, and the proportional link Y_(lambda u) = lambda Y_u ties it to u. Any lambda is sound (a new word is
   // only a new name for lambda u.x); a wrong one only adds useless facts.
   void add_scaled_words() {
     const size_t n = words_.size();
     const BigInt M = BigInt(1) << 64;
     for (size_t i = 1; i < n; ++i) {
       const Vec& u = words_[i];
-      size_t t = 0;
-      while (t < u.size() && (u[t] == 0 || boost::multiprecision::bit_test(babs(u[t]), 0) == false)) ++t;
-      if (t == u.size()) continue;
-      // inverse of the odd u_t modulo 2^64 (Newton: each step doubles the correct low bits)
-      BigInt ut = ((u[t] % M) + M) % M, inv = 1;
+      // the entry of u with the fewest trailing zeros; lambda = 2^a * (odd part of w_t / odd part of u_t)
+      size_t t = SIZE_MAX;
+      for (size_t k = 0; k < u.size(); ++k)
+        if (u[k] != 0 && w_[k] != 0 && (t == SIZE_MAX || nu2(u[k]) < nu2(u[t]))) t = k;
+      if (t == SIZE_MAX) continue;
+      const int a = nu2(w_[t]) - nu2(u[t]);
+      if (a < 0) continue;
+      const BigInt ou = u[t] / (BigInt(1) << nu2(u[t])), ow = w_[t] / (BigInt(1) << nu2(w_[t]));
+      // inverse of the odd ou modulo 2^64 (Newton: each step doubles the correct low bits)
+      BigInt ut = ((ou % M) + M) % M, inv = 1;
       for (int it = 0; it < 7; ++it) inv = (inv * (2 - ut * inv % M) % M + M) % M;
-      BigInt lambda = ((w_[t] % M + M) % M) * inv % M;
-      if (lambda >= M / 2) lambda -= M;
-      if (lambda == 0 || lambda == 1 || babs(lambda) >= (BigInt(1) << 40)) continue;
+      BigInt odd = ((ow % M + M) % M) * inv % M;
+      if (odd >= M / 2) odd -= M;
+      if (babs(odd) >= (BigInt(1) << 40)) continue;
+      const BigInt lambda = odd << a;
+      if (lambda == 1) continue;
       Vec s(u.size());
       for (size_t k = 0; k < u.size(); ++k) s[k] = u[k] * lambda;
       add_word(s);

@@ -2,60 +2,18 @@
 // by the tracing compiler: the structure is accepted, every operation is proved; structural damage
 // (two wires between operations swapped, an output bus reordered) is caught by the structure check
 // and names the operation; a single-gate mutation is refuted with a counterexample that the CPU
-// simulator reproduces on the whole circuit.
+// simulator reproduces. Whole random models are proved in test_verify_models.cpp (release tree).
 #include <gtest/gtest.h>
 
 #include <random>
 #include <set>
 
-#include "../sampler/random_model.hpp"
 #include "proofs/circuit_edit.hpp"
-#include "proofs/translation.hpp"
-#include "sampler/compile/trace.hpp"
+#include "verify_support.hpp"
 
 using namespace tc0;
 using namespace tc0::proofs;
-using sampler::SamplerKind;
-
-namespace {
-
-struct Compiled {
-  sampler::Model m;
-  OpGraph g;
-  circuits::Network ntk;
-};
-
-Compiled compile(const std::string& arch, uint64_t seed, int act_bits, SamplerKind kind, int steps) {
-  sampler::Model m = sampler::testing::random_model(arch, seed, act_bits);
-  const sampler::SamplerSpec spec = sampler::compile::make_spec(m, kind, steps);
-  OpGraph g = trace_op_graph(m, spec);
-  circuits::Network ntk = sampler::compile::compile_sampler(m, spec);
-  return {std::move(m), std::move(g), std::move(ntk)};
-}
-
-VerifyOptions quick() {
-  VerifyOptions o;
-  o.proof.query.timeout_ms = 30000;
-  return o;
-}
-
-void expect_all_proved(const Compiled& c, const std::string& what) {
-  const VerifyReport r = verify_circuit(c.ntk, c.g, quick());
-  ASSERT_TRUE(r.structure.ok) << what << ": " << r.structure.error;
-  EXPECT_EQ(r.structure.ops, c.g.ops.size());
-  EXPECT_EQ(r.structure.gates, c.ntk.num_gates());
-  EXPECT_LE(r.classes.size(), c.g.ops.size());
-  for (const OpClass& cl : r.classes)
-    EXPECT_EQ(cl.proof.verdict, Verdict::proved)
-        << what << ": operation " << cl.rep << " (" << c.g.ops[cl.rep].module << ", " << kind_label(c.g.ops[cl.rep])
-        << ", " << cl.free_wires << " free wires): " << cl.proof.method << ": " << cl.proof.detail;
-  EXPECT_EQ(r.proved, c.g.ops.size()) << what;
-  EXPECT_TRUE(r.all_proved()) << what;
-  std::printf("%s: %zu operations, %zu classes, %llu proved, %.1f s of proofs\n", what.c_str(), c.g.ops.size(),
-              r.classes.size(), (unsigned long long)r.proved, r.proof_seconds_sum);
-}
-
-}  // namespace
+using namespace tc0::proofs::testing;
 
 TEST(Verify, StructureOfCompiledCircuitsIsAccepted) {
   for (auto kind : {SamplerKind::mf1, SamplerKind::mf2, SamplerKind::euler}) {
