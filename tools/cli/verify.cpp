@@ -6,6 +6,7 @@
 // (inconclusive or not attempted); bad input is an error (exit 1).
 #include <fmt/format.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <map>
@@ -98,9 +99,8 @@ int run(const Options& o) {
       fmt::print(stderr, "[{}/{}] op {} {} ({} ops, {} free wires, {} gates): {} in {:.2f} s by {}: {}\n", done, total,
                  c.rep, g.ops[c.rep].module, c.members.size(), c.free_wires, c.gates, to_string(c.proof.verdict),
                  c.proof.seconds, c.proof.method, c.proof.detail);
-    else
-      fmt::print(stderr, "\rproved {}/{} classes", done, total);
-    if (done == total && !o.log) fmt::print(stderr, "\n");
+    else if (isatty(2))  // a progress line on a terminal only
+      fmt::print(stderr, "\r{}/{} classes done{}", done, total, done == total ? "\n" : "");
   };
   const VerifyReport r = verify_circuit(ntk, g, vo);
 
