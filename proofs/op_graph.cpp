@@ -70,7 +70,7 @@ namespace {
 class SpecArith {
  public:
   using Value = Operand;
-  explicit SpecArith(OpGraph& g) : g_(&g) {}
+  explicit SpecArith(SamplerGraph& g) : g_(&g) {}
 
   Operand primary_input(Format f) const {
     g_->inputs.push_back(f);
@@ -163,7 +163,7 @@ class SpecArith {
     return r;
   }
 
-  OpGraph* g_;
+  SamplerGraph* g_;
   mutable std::string scope_;
   mutable size_t named_until_ = 0;
 };
@@ -172,9 +172,9 @@ static_assert(sampler::ArithPolicy<SpecArith>);
 
 }  // namespace
 
-OpGraph trace_op_graph(const sampler::Model& m, const sampler::SamplerSpec& spec) {
+SamplerGraph trace_op_graph(const sampler::Model& m, const sampler::SamplerSpec& spec) {
   if (spec.grid.size() < 2) throw std::invalid_argument("op graph: the time grid needs at least two points");
-  OpGraph g;
+  SamplerGraph g;
   SpecArith a(g);
   const Format fz = m.act("state");
   std::vector<Operand> z;

@@ -55,14 +55,15 @@ struct OpSpec {
   std::optional<Fixed> value;   // set when every operand is a constant
 };
 
-struct OpGraph {
+// (Not interval.hpp's OpGraph: that one is the no-wrap analysis's node list.)
+struct SamplerGraph {
   std::vector<OpSpec> ops;
   std::vector<Format> inputs;           // primary input buses (noise entries), in order
   std::vector<Operand> outputs;         // the sample entries
 };
 
 // Traces the sampler of m on spec (kind, grid) into its operation graph.
-OpGraph trace_op_graph(const sampler::Model& m, const sampler::SamplerSpec& spec);
+SamplerGraph trace_op_graph(const sampler::Model& m, const sampler::SamplerSpec& spec);
 
 // The operation's result on concrete operand values, computed by the fixed-point sampler's own
 // arithmetic (sampler/arith_fixed.hpp, which is the specification: SPEC.md section 2).

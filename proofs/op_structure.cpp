@@ -54,7 +54,7 @@ OpWiring op_wiring(const Network& ntk, const OpSpec& op) {
 
 namespace {
 
-std::string where(const OpGraph& g, uint32_t k) {
+std::string where(const SamplerGraph& g, uint32_t k) {
   return fmt::format("operation {} ({}, {})", k, g.ops[k].module, to_string(g.ops[k].kind));
 }
 
@@ -76,7 +76,7 @@ std::string describe_node(const Network& ntk, uint32_t node) {
 
 }  // namespace
 
-StructureResult check_structure(const Network& ntk, const OpGraph& g) {
+StructureResult check_structure(const Network& ntk, const SamplerGraph& g) {
   StructureResult r;
   auto fail = [&](int64_t op, std::string msg) {
     r.ok = false;

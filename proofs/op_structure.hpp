@@ -52,7 +52,7 @@ struct StructureResult {
   uint64_t ops = 0, gates = 0;
 };
 
-StructureResult check_structure(const circuits::Network& ntk, const OpGraph& g);
+StructureResult check_structure(const circuits::Network& ntk, const SamplerGraph& g);
 
 // Operation k as a stand-alone network: loose inputs w0..w(n-1) (the free wires, in order), its
 // gates over them, and one output bus "y" in the operation's format. `edit`, when given, rewrites

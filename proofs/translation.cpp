@@ -48,7 +48,7 @@ std::vector<std::string> verify_assumptions() {
   };
 }
 
-VerifyReport verify_circuit(const Network& ntk, const OpGraph& g, const VerifyOptions& o) {
+VerifyReport verify_circuit(const Network& ntk, const SamplerGraph& g, const VerifyOptions& o) {
   VerifyReport r;
   auto t0 = Clock::now();
   r.structure = check_structure(ntk, g);
@@ -142,7 +142,7 @@ VerifyReport verify_circuit(const Network& ntk, const OpGraph& g, const VerifyOp
   return r;
 }
 
-nlohmann::json VerifyReport::to_json(const OpGraph& g) const {
+nlohmann::json VerifyReport::to_json(const SamplerGraph& g) const {
   using nlohmann::json;
   json j;
   j["structure"] = {{"ok", structure.ok}, {"operations", structure.ops}, {"gates", structure.gates},

@@ -60,10 +60,10 @@ struct VerifyReport {
   // Per operation: index, module, kind, status (proved | refuted | inconclusive | not-attempted),
   // method, seconds (of its class's proof), class and whether it shares its class's proof; per
   // kind the counts; the assumptions of the certificate.
-  nlohmann::json to_json(const OpGraph& g) const;
+  nlohmann::json to_json(const SamplerGraph& g) const;
 };
 
-VerifyReport verify_circuit(const circuits::Network& ntk, const OpGraph& g, const VerifyOptions& o);
+VerifyReport verify_circuit(const circuits::Network& ntk, const SamplerGraph& g, const VerifyOptions& o);
 
 // The assumptions every proof of verify_circuit rests on, for the certificate (one line each).
 std::vector<std::string> verify_assumptions();

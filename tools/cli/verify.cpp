@@ -76,7 +76,7 @@ int run(const Options& o) {
   using namespace tc0::sampler;
   const Model m = Model::load(o.model);
   const SamplerSpec spec = sampler_spec(m, o.sampler, o.steps);
-  const OpGraph g = trace_op_graph(m, spec);
+  const SamplerGraph g = trace_op_graph(m, spec);
   const tc0::circuits::Network ntk = load_circuit(o);
   fmt::print("model {}: {} {}-step sampler, {} operations; circuit {}: {} gates, {} operations ({:.1f} s)\n", o.model,
              name(spec.kind), spec.steps, g.ops.size(), o.file, ntk.num_gates(), ntk.num_ops(), elapsed());
@@ -173,7 +173,8 @@ tc0::cli::Registrar reg(
           ->capture_default_str();
       sub.add_option("--kinds", o->kinds, "Only prove operations of these kinds, e.g. unary,max,mul (default: all)");
       sub.add_flag("--log", o->log, "One line per class proof on standard error (kind, wires, method, time)");
-      sub.add_option("--op", o->ops, "Only prove the classes of these operations (indices; repeatable)");
+      sub.add_option("--op", o->ops, "Only prove the classes of these operations (indices; repeatable)")
+          ->check(tc0::cli::integer_range(0, UINT32_MAX, true));
       sub.add_flag("--structure-only", o->structure_only, "Check the structure and the classes, prove nothing");
       sub.add_option("--smt2", o->smt2, "Write every solver query as SMT-LIB2 into DIR");
       tc0::cli::add_json_option(sub, o->json);
