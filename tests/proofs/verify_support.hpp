@@ -17,14 +17,14 @@ using sampler::SamplerKind;
 
 struct Compiled {
   sampler::Model m;
-  OpGraph g;
+  SamplerGraph g;
   circuits::Network ntk;
 };
 
 inline Compiled compile(const std::string& arch, uint64_t seed, int act_bits, SamplerKind kind, int steps) {
   sampler::Model m = sampler::testing::random_model(arch, seed, act_bits);
   const sampler::SamplerSpec spec = sampler::compile::make_spec(m, kind, steps);
-  OpGraph g = trace_op_graph(m, spec);
+  SamplerGraph g = trace_op_graph(m, spec);
   circuits::Network ntk = sampler::compile::compile_sampler(m, spec);
   return {std::move(m), std::move(g), std::move(ntk)};
 }
