@@ -12,7 +12,9 @@
 #include <unordered_map>
 
 #include "proofs/word_lemma.hpp"
+#include "proofs/circuit_encoding.hpp"
 #include "proofs/exhaustive.hpp"
+#include "proofs/fixed_spec.hpp"
 #include "proofs/op_proof_methods.hpp"
 
 namespace tc0::proofs {
@@ -587,6 +589,40 @@ class LayeredProof {
 };
 
 }  // namespace
+
+std::optional<OpCounterexample> linear_form_miter(const Network& local, const OpSpec& op, const OpWiring& w,
+                                                  const QueryOptions& q, const std::string& name) {
+  const RationalForm rf = exact_form(op, w);
+  BigInt L = boost::multiprecision::denominator(rf.constant);
+  for (auto& [k, c] : rf.coef) {
+    const BigInt& d = boost::multiprecision::denominator(c);
+    L = L / boost::multiprecision::gcd(L, d) * d;
+  }
+  if (!(L > 0 && boost::multiprecision::lsb(L) == boost::multiprecision::msb(L))) return std::nullopt;
+  auto scaled = [&](const Rational& r) {
+    return BigInt(boost::multiprecision::numerator(r) * (L / boost::multiprecision::denominator(r)));
+  };
+  BigInt bound = boost::multiprecision::abs(scaled(rf.constant));
+  for (auto& [k, c] : rf.coef) bound += boost::multiprecision::abs(scaled(c));
+  const unsigned W = bit_length(bound) + 2;
+  z3::context ctx;
+  const CircuitEncoding enc(ctx, local);
+  std::vector<z3::expr> x;
+  for (const z3::expr& in : enc.inputs()) x.push_back(in == ctx.bv_val(1, 1));
+  z3::expr S = bv_num(ctx, scaled(rf.constant), W);
+  for (auto& [key, c] : rf.coef) {
+    if (c == 0) continue;
+    z3::expr lit = key.ca ? !x[size_t(key.a)] : x[size_t(key.a)];
+    if (key.b >= 0) lit = lit && (key.cb ? !x[size_t(key.b)] : x[size_t(key.b)]);
+    S = S + z3::ite(lit, bv_num(ctx, scaled(c), W), bv_num(ctx, 0, W));
+  }
+  const z3::expr spec = round_to_format(ExactBV{S, int(boost::multiprecision::msb(L))}, op.out);
+  const SolverOutcome so = check(ctx, {enc.output("y") != spec}, q, name + ".miter");
+  if (so.status != z3::sat) return std::nullopt;
+  std::vector<uint8_t> wires(x.size());
+  for (size_t j = 0; j < x.size(); ++j) wires[j] = so.model->eval(x[j], true).is_true();
+  return check_assignment(local, op, w, wires);
+}
 
 OpProof prove_linear_form(const Network& local, const OpSpec& op, const OpWiring& w, const OpProofOptions& o,
                           const std::string& name) {

@@ -102,6 +102,61 @@ std::optional<OpCounterexample> search_counterexample(const Network& local, cons
   return std::nullopt;
 }
 
+std::optional<OpCounterexample> boundary_search(const Network& local, const OpSpec& op, const OpWiring& w,
+                                                uint64_t seed) {
+  const size_t n = w.free_nodes.size();
+  std::vector<int32_t> input_of(local.num_nodes(), -1);
+  for (size_t j = 0; j < n; ++j) input_of[local.inputs()[j]] = int32_t(j);
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<uint8_t>> found;
+  std::vector<uint8_t> x(n);
+  for (uint32_t g = 0; g < local.num_gates(); ++g) {
+    const circuits::GateView gv = local.gate(g);
+    bool first_layer = true;
+    for (Signal f : gv.fanins) first_layer = first_layer && input_of[f.index()] >= 0;
+    if (!first_layer) continue;
+    for (int delta = 0; delta < 2; ++delta) {
+      // greedy: from a random assignment, flip the literal that brings the gate's sum nearest to theta - delta
+      for (uint8_t& b : x) b = rng() & 1;
+      auto lit = [&](size_t i) { return (x[size_t(input_of[gv.fanins[i].index()])] != 0) != gv.fanins[i].complemented(); };
+      circuits::Weight sum = 0;
+      for (size_t i = 0; i < gv.size(); ++i)
+        if (lit(i)) sum += gv.weight(i);
+      const circuits::Weight target = gv.theta - delta;
+      for (int step = 0; step < 4 * int(gv.size()) && sum != target; ++step) {
+        size_t best = SIZE_MAX;
+        circuits::Weight best_gap = sum > target ? sum - target : target - sum;
+        for (size_t i = 0; i < gv.size(); ++i) {
+          const circuits::Weight s2 = lit(i) ? sum - gv.weight(i) : sum + gv.weight(i);
+          const circuits::Weight gap = s2 > target ? s2 - target : target - s2;
+          if (gap < best_gap) best_gap = gap, best = i;
+        }
+        if (best == SIZE_MAX) break;
+        sum = lit(best) ? sum - gv.weight(best) : sum + gv.weight(best);
+        uint8_t& b = x[size_t(input_of[gv.fanins[best].index()])];
+        b = !b;
+      }
+      if (sum == target) found.push_back(x);
+    }
+  }
+  if (found.empty()) return std::nullopt;
+  const size_t words = (found.size() + 63) / 64;
+  std::vector<std::vector<uint64_t>> in(n, std::vector<uint64_t>(words, 0));
+  for (size_t a = 0; a < found.size(); ++a)
+    for (size_t j = 0; j < n; ++j)
+      if (found[a][j]) in[j][a / 64] |= uint64_t(1) << (a % 64);
+  const auto out = WordSimulator(local, local.output_buses().at(0).bits).run(in);
+  const OpEvaluator eval(op);
+  for (size_t a = 0; a < found.size(); ++a) {
+    uint64_t got = 0;
+    for (size_t b = 0; b < out.size(); ++b) got |= ((out[b][a / 64] >> (a % 64)) & 1) << b;
+    if (out.size() < 64 && (got >> (out.size() - 1)) & 1) got |= ~uint64_t(0) << out.size();
+    if (int64_t(got) != eval(operand_values(op, w, found[a])).raw)
+      if (auto c = check_assignment(local, op, w, found[a])) return c;
+  }
+  return std::nullopt;
+}
+
 OpProof prove_exhaustive(const Network& local, const OpSpec& op, const OpWiring& w) {
   const auto t0 = std::chrono::steady_clock::now();
   OpProof p;
@@ -159,6 +214,16 @@ OpProof prove_op(const Network& local, const OpSpec& op, const OpWiring& w, cons
       p.verdict = Verdict::refuted;
       p.detail = c->str() + " (found by random simulation after: " + p.detail + ")";
       p.cex = c;
+    } else if (auto b = boundary_search(local, op, w, o.seed)) {
+      p.verdict = Verdict::refuted;
+      p.detail = b->str() + " (found at a gate's threshold after: " + p.detail + ")";
+      p.cex = b;
+    } else if (is_linear_form_op(op.kind)) {
+      if (auto m = linear_form_miter(local, op, w, o.query, name)) {
+        p.verdict = Verdict::refuted;
+        p.detail = m->str() + " (found by a Z3 miter of the operation after: " + p.detail + ")";
+        p.cex = m;
+      }
     }
   }
   p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -22,7 +22,10 @@
 //   max            comparator gates lifted to word comparisons (each lifting proved by a small
 //                  query), then one Z3 query of the output against the max of the operand words.
 // A failed proof looks for a concrete counterexample (seeded random assignments simulated on the CPU
-// and compared with FixedArith); the operation is refuted only with one.
+// and compared with FixedArith; assignments that put each first-layer gate's sum exactly at its
+// threshold and one below, found greedily; then, for linear forms, one Z3 miter of the operation's gates against
+// its exact form, whose model is simulated again); the operation is refuted only with one that the
+// simulator reproduces.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -77,6 +80,11 @@ std::vector<Fixed> operand_values(const OpSpec& op, const OpWiring& w, const std
 // when they agree.
 std::optional<OpCounterexample> check_assignment(const circuits::Network& local, const OpSpec& op, const OpWiring& w,
                                                  const std::vector<uint8_t>& wires);
+
+// Assignments at the threshold of every gate over free wires (sum = theta and theta - 1, greedy),
+// simulated and compared with the semantics.
+std::optional<OpCounterexample> boundary_search(const circuits::Network& local, const OpSpec& op, const OpWiring& w,
+                                                uint64_t seed);
 
 // Seeded random search (words x 64 assignments, with extreme operand values mixed in).
 std::optional<OpCounterexample> search_counterexample(const circuits::Network& local, const OpSpec& op,

@@ -14,6 +14,12 @@ bool is_linear_form_op(OpKind k);
 OpProof prove_linear_form(const circuits::Network& local, const OpSpec& op, const OpWiring& w,
                           const OpProofOptions& o, const std::string& name);
 
+// A counterexample to a linear-form operation from one Z3 miter of its gates against the exact form
+// rounded once (fixed_spec.hpp), reproduced by the CPU simulator; nullopt when the solver finds none
+// in time (it proves nothing either way: only a reproduced counterexample counts).
+std::optional<OpCounterexample> linear_form_miter(const circuits::Network& local, const OpSpec& op, const OpWiring& w,
+                                                  const QueryOptions& q, const std::string& name);
+
 // max of operands: comparators lifted to words, then one query.
 OpProof prove_max(const circuits::Network& local, const OpSpec& op, const OpWiring& w, const OpProofOptions& o,
                   const std::string& name);
