@@ -146,3 +146,34 @@ TEST(Verify, SingleGateMutationsAreRefutedWithReproducedCounterexamples) {
   EXPECT_EQ(tried, 12);
   EXPECT_GE(refuted, 9) << equivalent << " equivalent";
 }
+
+// The word lemmas compare with an exact form written from the graph's parameters and rounded by
+// fixed_spec.hpp; exhaustive simulation compares with the fixed-point sampler's arithmetic itself.
+// On the small linear-form operations both methods run and both must prove: the exact forms agree
+// with FixedArith on every input of those operations.
+TEST(Verify, WordLemmasAndExhaustiveSimulationAgreeOnSmallLinearForms) {
+  const Compiled c = compile("dit", 43, 6, SamplerKind::mf1, 1);
+  int both = 0;
+  std::set<std::string> kinds;
+  for (uint32_t k = 0; k < c.g.ops.size() && both < 24; ++k) {
+    const OpSpec& op = c.g.ops[k];
+    const OpWiring w = op_wiring(c.ntk, op);
+    if (w.free_nodes.size() < 4 || w.free_nodes.size() > 16) continue;
+    if (!(op.kind == OpKind::linear || op.kind == OpKind::lincomb || op.kind == OpKind::mul ||
+          op.kind == OpKind::mul_add || op.kind == OpKind::dot || op.kind == OpKind::sum))
+      continue;
+    const circuits::Network local = extract_op(c.ntk, k, op, w);
+    OpProofOptions lemma;
+    lemma.exhaustive_wires = 0;
+    const OpProof a = prove_op(local, op, w, lemma, "lemma");
+    const OpProof b = prove_op(local, op, w, OpProofOptions{}, "exhaustive");
+    EXPECT_EQ(a.verdict, Verdict::proved) << op.module << " " << a.method << ": " << a.detail;
+    EXPECT_EQ(b.verdict, Verdict::proved) << op.module << ": " << b.detail;
+    EXPECT_EQ(b.method.rfind("exhaustive", 0), 0u);
+    EXPECT_EQ(a.method.rfind("linear form", 0), 0u);
+    kinds.insert(kind_label(op));
+    ++both;
+  }
+  EXPECT_GE(both, 8);
+  EXPECT_GE(kinds.size(), 2u);
+}
