@@ -98,7 +98,9 @@ TEST(Verify, TableOperationsOfRandomDitsAreProved) {
     EXPECT_EQ(r.not_attempted, c.g.ops.size() - tables);
     EXPECT_FALSE(r.all_proved());
     for (const OpClass& cl : r.classes)
-      if (cl.attempted) EXPECT_EQ(cl.proof.method.rfind("exhaustive", 0), 0u) << cl.proof.method;
+      if (cl.attempted) {
+        EXPECT_EQ(cl.proof.method.rfind("exhaustive", 0), 0u) << cl.proof.method;
+      }
   }
 }
 
