@@ -529,6 +529,16 @@ def build_cases(f, repo):
     ]
     for args, msg in ct:
         case("content", args, msg, outputs=[a for a in args if a.startswith(f["out"])])
+
+    # ---- verify (issue 14): a circuit without an operation map, unreadable files, outputs, ranges ----
+    case("content", ["verify", good, "--model", tiny],
+         r"'.*good.tc0c' has no operation map \(it was not written by tc0flow compile\); regenerate it with `tc0flow compile --model")
+    case("content", ["verify", f["badversion"], "--model", tiny], r"circuit file '.*badversion.tc0c': file format version 99")
+    case("files", ["verify", f["fifo"], "--model", tiny], r"cannot read circuit file '.*a_fifo': it is a named pipe")
+    case("files", ["verify", good, "--model", os.path.join(f["dir"], "none")], r"model directory '.*a_folder/none' does not exist")
+    case("outputs", ["verify", good, "--model", tiny, "--json", good], r"--json '.*good.tc0c' names the same file as the input FILE")
+    case("flags", ["verify", good, "--model", tiny, "--timeout", "0"], r"--timeout: 0 is out of range")
+    case("external", ["verify", good, "--model", tiny, "--smt2", f["a_file"] + "/smt"], r"cannot create the --smt2 folder '.*a_plain_file/smt'")
     return C
 
 

@@ -1,0 +1,635 @@
+// Operations that are one rounded linear form of operand bits and of products of two operand bits
+// (op_proof.hpp: linear, lincomb, sum, convert, dot, mul, mul_add), proved in layers: partial
+// products, group sums, word lemmas of the final rounded form (word_lemma.hpp).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <numeric>
+#include <cstdlib>
+#include <bit>
+#include <unordered_map>
+
+#include "proofs/word_lemma.hpp"
+#include "proofs/circuit_encoding.hpp"
+#include "proofs/exhaustive.hpp"
+#include "proofs/fixed_spec.hpp"
+#include "proofs/op_proof_methods.hpp"
+
+namespace tc0::proofs {
+
+using circuits::Network;
+using circuits::Signal;
+using circuits::Weight;
+using numerics::BigInt;
+
+bool is_linear_form_op(OpKind k) {
+  switch (k) {
+    case OpKind::linear:
+    case OpKind::lincomb:
+    case OpKind::sum:
+    case OpKind::convert:
+    case OpKind::dot:
+    case OpKind::mul:
+    case OpKind::mul_add: return true;
+    default: return false;
+  }
+}
+
+namespace {
+
+// ---- the specification: (K + sum_t c_t p_t) / L over operand bits and products of two bits ----
+
+// A term: one free wire (b < 0), or the AND of two literals (wire, complemented) with a < b.
+struct TermKey {
+  int32_t a = -1, b = -1;
+  bool ca = false, cb = false;
+  auto operator<=>(const TermKey&) const = default;
+};
+
+struct RationalForm {
+  std::map<TermKey, Rational> coef;
+  Rational constant{0};
+};
+
+Rational pow2(int e) { return e >= 0 ? Rational(BigInt(1) << e) : Rational(BigInt(1), BigInt(1) << -e); }
+
+// Weight of bit i of a two's-complement operand of format f, with its binary point: 2^(i - frac),
+// negative for the sign bit.
+Rational bit_value(Format f, int i) {
+  const Rational v = pow2(i - f.frac());
+  return i + 1 == f.width() ? Rational(-v) : v;
+}
+
+void add_literal(RationalForm& r, const OperandBit& x, const Rational& c) {
+  if (c == 0) return;
+  if (x.free < 0) {
+    if (x.bit) r.constant += c;
+    return;
+  }
+  if (x.bit) {  // c (1 - w) = c - c w
+    r.constant += c;
+    r.coef[TermKey{x.free, -1, false, false}] -= c;
+  } else {
+    r.coef[TermKey{x.free, -1, false, false}] += c;
+  }
+}
+
+void add_product(RationalForm& r, OperandBit x, OperandBit y, const Rational& c) {
+  if (c == 0) return;
+  if (x.free < 0) {
+    if (x.bit) add_literal(r, y, c);
+    return;
+  }
+  if (y.free < 0) {
+    if (y.bit) add_literal(r, x, c);
+    return;
+  }
+  if (x.free == y.free) {  // w w = w; w !w = 0
+    if (x.bit == y.bit) add_literal(r, x, c);
+    return;
+  }
+  if (x.free > y.free) std::swap(x, y);
+  r.coef[TermKey{x.free, y.free, x.bit, y.bit}] += c;
+}
+
+// sum_i coef * X_i (* Y_i), X_i the operand's bits with their two's-complement values.
+void add_piece(RationalForm& r, const OpSpec& op, const OpWiring& w, size_t xa, const Rational& coef,
+               std::optional<size_t> ya = std::nullopt) {
+  const Format fx = op.args[xa].fmt;
+  const auto& xb = w.operands[xa];
+  if (!ya) {
+    for (int i = 0; i < fx.width(); ++i) add_literal(r, xb[size_t(i)], coef * bit_value(fx, i));
+    return;
+  }
+  const Format fy = op.args[*ya].fmt;
+  const auto& yb = w.operands[*ya];
+  for (int i = 0; i < fx.width(); ++i)
+    for (int j = 0; j < fy.width(); ++j)
+      add_product(r, xb[size_t(i)], yb[size_t(j)], coef * bit_value(fx, i) * bit_value(fy, j));
+}
+
+Rational fixed_value(const Fixed& x) { return Rational(x.raw) * pow2(-x.fmt.frac()); }
+
+// The exact value of the operation before rounding, written from the graph's parameters.
+RationalForm exact_form(const OpSpec& op, const OpWiring& w) {
+  RationalForm r;
+  const size_t n = op.args.size();
+  switch (op.kind) {
+    case OpKind::linear:
+      r.constant = op.offset;
+      for (const Fixed& b : op.bias) r.constant += fixed_value(b);
+      for (size_t i = 0; i < n; ++i) add_piece(r, op, w, i, fixed_value(op.weights[i]));
+      break;
+    case OpKind::lincomb:
+      r.constant = op.offset;
+      for (size_t i = 0; i < n; ++i) add_piece(r, op, w, i, op.coefs[i]);
+      break;
+    case OpKind::sum:
+    case OpKind::convert:
+      for (size_t i = 0; i < n; ++i) add_piece(r, op, w, i, Rational(1));
+      break;
+    case OpKind::dot:
+      r.constant = op.offset;
+      for (size_t i = 0; i < n / 2; ++i) add_piece(r, op, w, i, op.scale, n / 2 + i);
+      break;
+    case OpKind::mul: add_piece(r, op, w, 0, Rational(1), 1); break;
+    case OpKind::mul_add:
+      add_piece(r, op, w, 0, Rational(1), 1);
+      add_piece(r, op, w, 2, Rational(1));
+      break;
+    default: throw std::logic_error("exact_form: not a linear-form operation");
+  }
+  return r;
+}
+
+// ---- the layered proof ----
+
+using Clock = std::chrono::steady_clock;
+
+struct Failure {
+  std::string why;
+};
+
+// Term wires of one layer: node -> weight w and polarity: the term is w times the node's value, or
+// w times its complement (a group hands on a bit as the signal that carries it, and the next layer's
+// gates read that literal, so the complement's 1 belongs to the next group's sum, not to K).
+struct Lit {
+  BigInt w = 0;
+  bool comp = false;
+};
+using Terms = std::map<uint32_t, Lit>;
+
+// Adds w * (comp ? !node : node), merging with a term on the same node (w !n = w - w n).
+void add_term(Terms& t, BigInt& K, uint32_t node, bool comp, const BigInt& w) {
+  auto [it, fresh] = t.try_emplace(node, Lit{w, comp});
+  if (fresh) return;
+  if (it->second.comp == comp) {
+    it->second.w += w;
+  } else {
+    K += w;
+    it->second.w -= w;
+  }
+}
+
+class LayeredProof {
+ public:
+  LayeredProof(const Network& ntk, const OpProofOptions& o, std::string name)
+      : ntk_(ntk), o_(o), name_(std::move(name)) {}
+
+  OpProof run(const OpSpec& op, const OpWiring& w) {
+    OpProof p;
+    p.method = "linear form (partial products, group sums, word lemmas)";
+    try {
+      prove(op, w, p);
+    } catch (const Failure& f) {
+      p.verdict = Verdict::inconclusive;
+      p.detail = f.why;
+    }
+    return p;
+  }
+
+ private:
+  [[noreturn]] static void fail(std::string why) { throw Failure{std::move(why)}; }
+
+  void prove(const OpSpec& op, const OpWiring& w, OpProof& p) {
+    RationalForm rf = exact_form(op, w);
+    // common denominator L
+    BigInt L = boost::multiprecision::denominator(rf.constant);
+    for (auto& [k, c] : rf.coef) {
+      const BigInt& d = boost::multiprecision::denominator(c);
+      L = L / boost::multiprecision::gcd(L, d) * d;
+    }
+    if (!(L > 0 && boost::multiprecision::lsb(L) == boost::multiprecision::msb(L)))
+      fail(fmt::format("the exact value has the non-dyadic denominator {}; only exhaustive simulation covers that",
+                       L.str()));
+    const int F = int(boost::multiprecision::msb(L));
+    auto scaled = [&](const Rational& q) { return BigInt(boost::multiprecision::numerator(q) * (L / boost::multiprecision::denominator(q))); };
+    BigInt K = scaled(rf.constant);
+    Terms terms;
+    index_pairs();
+    int ands = 0;
+    for (auto& [key, c] : rf.coef) {
+      if (c == 0) continue;
+      const BigInt wt = scaled(c);
+      Signal s;
+      if (key.b < 0) {
+        s = Signal::make(ntk_.inputs()[size_t(key.a)], false);
+      } else {
+        s = partial_product(key);
+        ++ands;
+      }
+      if (s.complemented()) {  // wt !g = wt - wt g: the operation's terms are nodes (as round_pieces makes them)
+        K += wt;
+        add_term(terms, K, s.index(), false, BigInt(-wt));
+      } else {
+        add_term(terms, K, s.index(), false, wt);
+      }
+    }
+    std::erase_if(terms, [](const auto& t) { return t.second.w == 0; });
+    // the gates that remain to be explained: the cone of the outputs above the term wires
+    const auto& out = ntk_.output_buses().at(0);
+    std::vector<char> is_term(ntk_.num_nodes(), 0);
+    for (auto& [n, lit] : terms) is_term[n] = 1;
+    remaining_.assign(ntk_.num_nodes(), 0);
+    {
+      std::vector<uint32_t> stack;
+      for (Signal s : out.bits)
+        if (ntk_.is_gate(s.index()) && !is_term[s.index()] && !remaining_[s.index()])
+          remaining_[s.index()] = 1, stack.push_back(s.index());
+      while (!stack.empty()) {
+        const uint32_t n = stack.back();
+        stack.pop_back();
+        for (Signal f : ntk_.gate(ntk_.gate_index(n)).fanins)
+          if (ntk_.is_gate(f.index()) && !is_term[f.index()] && !remaining_[f.index()])
+            remaining_[f.index()] = 1, stack.push_back(f.index());
+      }
+    }
+    int levels = 0, groups = 0;
+    while (true) {
+      std::vector<uint32_t> depth = depths(terms);
+      uint32_t maxd = 0;
+      for (uint32_t n = 0; n < ntk_.num_nodes(); ++n)
+        if (remaining_[n]) maxd = std::max(maxd, depth[n]);
+      if (maxd <= 2) break;
+      groups += group_level(terms, K, depth);
+      ++levels;
+      if (levels > 8) fail("more than 8 levels of group sums");
+    }
+    LinearFormSpec spec;
+    for (auto& [n, lit] : terms) {
+      if (lit.comp) K += lit.w;  // w !n = w - w n
+      spec.terms.push_back(SpecTerm{n, lit.comp ? BigInt(-lit.w) : lit.w});
+    }
+    spec.constant = K;
+    spec.frac = F;
+    spec.out = op.out;
+    ColumnProof cp = prove_linear_form_words(ntk_, out, spec, o_.query, name_);
+    p.queries += int(cp.bits.size());
+    double worst = 0;
+        int words = 0;
+    for (const BitLemma& b : cp.bits) worst = std::max(worst, b.seconds), words = std::max(words, b.words);
+    if (cp.verdict != Verdict::proved)
+      fail(fmt::format("{} partial products, {} group sums in {} levels; final form over {} term wires: {}", ands, groups,
+                       levels, terms.size(), cp.detail));
+    p.verdict = Verdict::proved;
+    p.detail = fmt::format("{} partial products, {} group sums (exhaustive) in {} levels, final form over {} term "
+                           "wires: {} word lemmas (at most {} words, slowest {:.2f} s)",
+                           ands, groups, levels, terms.size(), cp.bits.size(), words, worst);
+  }
+
+  // Gates with exactly two fan-ins, both primary inputs: candidates for partial products.
+  void index_pairs() {
+    for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
+      const circuits::GateView gv = ntk_.gate(g);
+      if (gv.size() != 2 || !ntk_.is_input(gv.fanins[0].index()) || !ntk_.is_input(gv.fanins[1].index())) continue;
+      uint32_t a = gv.fanins[0].index(), b = gv.fanins[1].index();
+      if (a > b) std::swap(a, b);
+      pairs_[uint64_t(a) << 32 | b].push_back(g);
+    }
+  }
+
+  // The signal equal to lit_a AND lit_b, checked on all four cases; throws when there is none.
+  Signal partial_product(const TermKey& key) {
+    const uint32_t na = ntk_.inputs()[size_t(key.a)], nb = ntk_.inputs()[size_t(key.b)];
+    auto it = pairs_.find(uint64_t(std::min(na, nb)) << 32 | std::max(na, nb));
+    if (it != pairs_.end())
+      for (uint32_t g : it->second) {
+        const circuits::GateView gv = ntk_.gate(g);
+        int match = 0, anti = 0;
+        for (int va = 0; va < 2; ++va)
+          for (int vb = 0; vb < 2; ++vb) {
+            Weight sum = 0;
+            for (size_t i = 0; i < 2; ++i) {
+              const bool v = (gv.fanins[i].index() == na ? va : vb) != gv.fanins[i].complemented();
+              if (v) sum += gv.weight(i);
+            }
+            const bool gate = sum >= gv.theta;
+            const bool want = (bool(va) != key.ca) && (bool(vb) != key.cb);
+            match += gate == want;
+            anti += gate != want;
+          }
+        if (match == 4) return Signal::make(ntk_.gate_node(g), false);
+        if (anti == 4) return Signal::make(ntk_.gate_node(g), true);
+      }
+    fail(fmt::format("no gate computes the partial product {}w{} & {}w{}", key.ca ? "!" : "", key.a, key.cb ? "!" : "",
+                     key.b));
+  }
+
+  static constexpr uint32_t kInvalid = 1u << 30;
+
+  // Depth of every remaining gate above the term wires; a gate reading anything else is unexplained.
+  std::vector<uint32_t> depths(const Terms& terms) const {
+    std::vector<uint32_t> d(ntk_.num_nodes(), kInvalid);
+    for (auto& [n, wt] : terms) d[n] = 0;
+    for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
+      const uint32_t node = ntk_.gate_node(g);
+      if (!remaining_[node]) continue;
+      uint32_t m = 0;
+      for (Signal f : ntk_.gate(g).fanins) {
+        const uint32_t df = terms.count(f.index()) ? 0 : remaining_[f.index()] ? d[f.index()] : kInvalid;
+        if (df >= kInvalid)
+          fail(fmt::format("gate {} reads node {}, which is neither a term wire of its layer nor a gate above them",
+                           node, f.index()));
+        m = std::max(m, df);
+      }
+      d[node] = m + 1;
+    }
+    return d;
+  }
+
+  // One level of group sums: finds the groups (wires joined by depth-1 gates), proves each group's
+  // gates exhaustively, and replaces its wires by the bits it hands on. Returns the groups proved.
+  int group_level(Terms& terms, BigInt& K, const std::vector<uint32_t>& depth) {
+    // union-find over the term wires, joined by the depth-1 gates
+    std::unordered_map<uint32_t, uint32_t> parent;
+    for (auto& [n, wt] : terms) parent[n] = n;
+    auto find = [&](uint32_t x) {
+      while (parent[x] != x) x = parent[x] = parent[parent[x]];
+      return x;
+    };
+    for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
+      const uint32_t node = ntk_.gate_node(g);
+      if (!remaining_[node] || depth[node] != 1) continue;
+      const auto fanins = ntk_.gate(g).fanins;
+      for (size_t i = 1; i < fanins.size(); ++i) parent[find(fanins[i].index())] = find(fanins[0].index());
+    }
+    // A group's output gate of bit k reads the terms whose residue changes at level k directly; a
+    // term with no residue below k (the group's largest weight) is read by no depth-1 gate. Such a
+    // gate reads depth-1 gates of one group only: its direct terms join that group.
+    for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
+      const uint32_t node = ntk_.gate_node(g);
+      if (!remaining_[node] || depth[node] != 2) continue;
+      const auto fanins = ntk_.gate(g).fanins;
+      uint32_t root = UINT32_MAX;
+      bool one = true;
+      for (Signal f : fanins)
+        if (!terms.count(f.index())) {
+          const uint32_t r = find(ntk_.gate(ntk_.gate_index(f.index())).fanins[0].index());
+          if (root != UINT32_MAX && r != root) one = false;
+          root = r;
+        }
+      if (!one || root == UINT32_MAX) continue;
+      for (Signal f : fanins)
+        if (terms.count(f.index())) parent[find(f.index())] = find(root);
+    }
+    // A gate at most two above the wires whose fan-ins all lie in one group belongs to it (a group sum
+    // has depth 2); every other remaining gate is above the groups.
+    constexpr uint32_t kAbove = UINT32_MAX;
+    std::unordered_map<uint32_t, uint32_t> group_of;     // remaining gate -> group root, or kAbove
+    std::map<uint32_t, std::vector<uint32_t>> gates_of;  // root -> gate nodes (topological)
+    for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
+      const uint32_t node = ntk_.gate_node(g);
+      if (!remaining_[node]) continue;
+      uint32_t grp = UINT32_MAX - 1;
+      for (Signal f : ntk_.gate(g).fanins) {
+        const uint32_t gf = terms.count(f.index()) ? find(f.index()) : group_of.at(f.index());
+        if (grp == UINT32_MAX - 1) grp = gf;
+        else if (grp != gf) grp = kAbove;
+      }
+      if (depth[node] > 2) grp = kAbove;
+      group_of[node] = grp;
+      if (grp != kAbove) gates_of[grp].push_back(node);
+    }
+    if (gates_of.empty()) fail("a level of group sums without groups");
+    // who reads what among the remaining gates (and the operation's outputs)
+    std::unordered_map<uint32_t, std::vector<uint32_t>> readers;
+    for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
+      const uint32_t node = ntk_.gate_node(g);
+      if (remaining_[node])
+        for (Signal f : ntk_.gate(g).fanins) readers[f.index()].push_back(node);
+    }
+    for (Signal s : ntk_.output_buses().at(0).bits)
+      if (s.index() != 0) readers[s.index()].push_back(0);  // 0: the operation's output
+    Terms next;
+    for (auto& [n, lit] : terms)
+      if (!gates_of.count(find(n))) add_term(next, K, n, lit.comp, lit.w);  // a wire in no group passes on
+    int proved = 0;
+    for (auto& [root, gates] : gates_of) {
+      std::vector<uint32_t> wires;
+      for (auto& [n, wt] : terms)
+        if (find(n) == root) wires.push_back(n);
+      const std::vector<uint32_t> kept = prove_group(wires, terms, gates, readers, next, K);
+      for (uint32_t g : kept) remaining_[g] = 0;
+      ++proved;
+    }
+    std::erase_if(next, [](const auto& t) { return t.second.w == 0; });
+    terms = std::move(next);
+    return proved;
+  }
+
+  // Exhaustive proof of one group: its gates over its term wires; every wire it hands on (a gate or
+  // term wire read outside the group) is a bit, or the complement of a bit, of the exact sum
+  // S = sum a_t x_t scaled down by its common power of two, and every bit of S that varies has one.
+  // A handed-on gate that is no bit is not the group's (a gate of the next layer that happens to read
+  // this group only): it leaves the group with the gates above it. Adds the bits to `next` with
+  // their weights and returns the gates that stayed (proved).
+  std::vector<uint32_t> prove_group(const std::vector<uint32_t>& wires, const Terms& terms,
+                                    std::vector<uint32_t> gates,
+                                    const std::unordered_map<uint32_t, std::vector<uint32_t>>& readers, Terms& next,
+                                    BigInt& K) {
+    if (int(wires.size()) > o_.group_wires)
+      fail(fmt::format("a group of {} term wires, more than the {} simulated exhaustively", wires.size(),
+                       o_.group_wires));
+    // the group as a small network over its wires; the table of every node
+    Network sub;
+    std::unordered_map<uint32_t, Signal> local;
+    for (uint32_t n : wires) local[n] = sub.create_input(fmt::format("t{}", n));
+    std::vector<Signal> f;
+    std::vector<Weight> ws;
+    for (uint32_t node : gates) {
+      const circuits::GateView gv = ntk_.gate(ntk_.gate_index(node));
+      f.clear();
+      ws.clear();
+      for (size_t i = 0; i < gv.size(); ++i) {
+        const Signal s = gv.fanins[i];
+        f.push_back(s.complemented() ? !local.at(s.index()) : local.at(s.index()));
+        ws.push_back(gv.weight(i));
+      }
+      local[node] = sub.create_threshold(f, ws, gv.theta);
+    }
+    std::vector<uint32_t> nodes(wires);
+    nodes.insert(nodes.end(), gates.begin(), gates.end());
+    std::vector<Signal> probes;
+    for (uint32_t n : nodes) probes.push_back(local.at(n));
+    const auto tables = truth_tables(sub, probes);
+    std::unordered_map<uint32_t, const std::vector<uint64_t>*> table_of;
+    for (size_t i = 0; i < nodes.size(); ++i) table_of[nodes[i]] = &tables[i];
+    // the exact sum, scaled down by the common power of two e
+    std::vector<Weight> a;
+    int e = INT32_MAX;
+    BigInt mag = 0;
+    for (uint32_t n : wires) {
+      const BigInt& v = terms.at(n).w;
+      mag += boost::multiprecision::abs(v);
+      e = std::min(e, int(boost::multiprecision::lsb(boost::multiprecision::abs(v))));
+    }
+    if (mag >= BigInt(1) << 120) fail("a group sum past 2^120");
+    for (uint32_t n : wires) a.push_back(to_weight(terms.at(n).w >> e));
+    Weight lo = 0, hi = 0;
+    for (Weight x : a) (x < 0 ? lo : hi) += x;
+    // S = sum a_t lit_t; assignment 0 has every complemented literal at 1
+    Weight S = 0;
+    for (size_t t = 0; t < wires.size(); ++t)
+      if (terms.at(wires[t]).comp) S += a[t];
+    int W = 1;
+    while (!(-(Weight(1) << (W - 1)) <= lo && hi < (Weight(1) << (W - 1)))) ++W;
+    const uint64_t total = uint64_t(1) << wires.size();
+    const uint64_t words = std::max<uint64_t>(1, total / 64);
+    std::vector<std::vector<uint64_t>> bit(size_t(W), std::vector<uint64_t>(words, 0));
+    for (int b = 0; b < W; ++b)
+      if ((S >> b) & 1) bit[size_t(b)][0] |= 1;
+    for (uint64_t s = 1; s < total; ++s) {  // Gray-code walk: one wire changes per step
+      const uint64_t g = s ^ (s >> 1), gp = (s - 1) ^ ((s - 1) >> 1);
+      const int j = std::countr_zero(g ^ gp);
+      const bool lit_up = (((g >> j) & 1) != 0) != terms.at(wires[size_t(j)]).comp;
+      S += lit_up ? a[size_t(j)] : -a[size_t(j)];
+      for (int b = 0; b < W; ++b)
+        if ((S >> b) & 1) bit[size_t(b)][g >> 6] |= uint64_t(1) << (g & 63);
+    }
+    const uint64_t mask_last = total < 64 ? (uint64_t(1) << total) - 1 : ~uint64_t(0);
+    auto same = [&](const std::vector<uint64_t>& x, const std::vector<uint64_t>& y, bool flip) {
+      for (size_t i = 0; i < x.size(); ++i) {
+        const uint64_t m = i + 1 == x.size() ? mask_last : ~uint64_t(0);
+        if (((x[i] ^ (flip ? ~uint64_t(0) : 0)) & m) != (y[i] & m)) return false;
+      }
+      return true;
+    };
+    // which bit (and polarity) a node carries, or -1
+    auto bit_of = [&](uint32_t n, bool& flip) {
+      for (int b = 0; b < W; ++b) {
+        if (same(*table_of.at(n), bit[size_t(b)], false)) return flip = false, b;
+        if (same(*table_of.at(n), bit[size_t(b)], true)) return flip = true, b;
+      }
+      return -1;
+    };
+    std::unordered_map<uint32_t, char> in_group;
+    for (uint32_t n : gates) in_group[n] = 1;
+    std::vector<int> wire_of_bit;
+    std::vector<char> bit_flipped;
+    std::vector<uint32_t> outs;
+    while (true) {
+      // what the layer above reads from the group
+      outs.clear();
+      for (uint32_t n : nodes) {
+        if (!in_group.count(n) && !terms.count(n)) continue;
+        if (in_group.count(n) && !in_group[n]) continue;
+        auto it = readers.find(n);
+        if (it == readers.end()) continue;
+        for (uint32_t r : it->second)
+          if (r == 0 || !in_group.count(r) || !in_group[r]) {
+            outs.push_back(n);
+            break;
+          }
+      }
+      wire_of_bit.assign(size_t(W), -1);
+      bit_flipped.assign(size_t(W), 0);
+      std::optional<uint32_t> stray;
+      for (size_t o = 0; o < outs.size() && !stray; ++o) {
+        bool flip = false;
+        const int b = bit_of(outs[o], flip);
+        if (b < 0) {
+          if (terms.count(outs[o]))
+            fail(fmt::format("group over {} wires: its term wire {} is read above it but is no bit of its sum",
+                             wires.size(), outs[o]));
+          stray = outs[o];
+        } else if (wire_of_bit[size_t(b)] >= 0) {
+          fail(fmt::format("group over {} wires: nodes {} and {} both carry bit {} of its sum", wires.size(),
+                           outs[size_t(wire_of_bit[size_t(b)])], outs[o], b));
+        } else {
+          wire_of_bit[size_t(b)] = int(o);
+          bit_flipped[size_t(b)] = flip;
+        }
+      }
+      if (!stray) break;
+      // the stray gate and every group gate above it leave the group
+      std::vector<uint32_t> stack{*stray};
+      in_group[*stray] = 0;
+      while (!stack.empty()) {
+        const uint32_t n = stack.back();
+        stack.pop_back();
+        auto it = readers.find(n);
+        if (it == readers.end()) continue;
+        for (uint32_t r : it->second)
+          if (r != 0 && in_group.count(r) && in_group[r]) in_group[r] = 0, stack.push_back(r);
+      }
+    }
+    const std::vector<uint64_t> zeros(words, 0);
+    for (int b = 0; b < W; ++b) {
+      const BigInt v = (b + 1 == W ? BigInt(-(BigInt(1) << b)) : BigInt(BigInt(1) << b)) << e;
+      if (wire_of_bit[size_t(b)] >= 0) {
+        const uint32_t n = outs[size_t(wire_of_bit[size_t(b)])];
+        add_term(next, K, n, bit_flipped[size_t(b)], v);  // the literal that carries the bit
+      } else if (same(bit[size_t(b)], zeros, true)) {
+        K += v;  // the bit is always 1
+      } else if (!same(bit[size_t(b)], zeros, false)) {
+        fail(fmt::format("group over {} wires: bit {} of its exact sum varies but no wire hands it on", wires.size(), b));
+      }
+    }
+    std::vector<uint32_t> kept;
+    for (uint32_t n : gates)
+      if (in_group[n]) kept.push_back(n);
+    if (kept.empty()) fail(fmt::format("group over {} wires: none of its gates carries a bit of its sum", wires.size()));
+    return kept;
+  }
+
+  static Weight to_weight(const BigInt& v) {
+    const BigInt m = boost::multiprecision::abs(v);
+    const Weight r = (Weight(static_cast<unsigned long long>(m >> 64)) << 64) |
+                     Weight(static_cast<unsigned long long>(m & BigInt(UINT64_MAX)));
+    return v < 0 ? -r : r;
+  }
+
+  const Network& ntk_;
+  const OpProofOptions& o_;
+  std::string name_;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> pairs_;
+  std::vector<char> remaining_;
+};
+
+}  // namespace
+
+std::optional<OpCounterexample> linear_form_miter(const Network& local, const OpSpec& op, const OpWiring& w,
+                                                  const QueryOptions& q, const std::string& name) {
+  const RationalForm rf = exact_form(op, w);
+  BigInt L = boost::multiprecision::denominator(rf.constant);
+  for (auto& [k, c] : rf.coef) {
+    const BigInt& d = boost::multiprecision::denominator(c);
+    L = L / boost::multiprecision::gcd(L, d) * d;
+  }
+  if (!(L > 0 && boost::multiprecision::lsb(L) == boost::multiprecision::msb(L))) return std::nullopt;
+  auto scaled = [&](const Rational& r) {
+    return BigInt(boost::multiprecision::numerator(r) * (L / boost::multiprecision::denominator(r)));
+  };
+  BigInt bound = boost::multiprecision::abs(scaled(rf.constant));
+  for (auto& [k, c] : rf.coef) bound += boost::multiprecision::abs(scaled(c));
+  const unsigned W = bit_length(bound) + 2;
+  z3::context ctx;
+  const CircuitEncoding enc(ctx, local);
+  std::vector<z3::expr> x;
+  for (const z3::expr& in : enc.inputs()) x.push_back(in == ctx.bv_val(1, 1));
+  z3::expr S = bv_num(ctx, scaled(rf.constant), W);
+  for (auto& [key, c] : rf.coef) {
+    if (c == 0) continue;
+    z3::expr lit = key.ca ? !x[size_t(key.a)] : x[size_t(key.a)];
+    if (key.b >= 0) lit = lit && (key.cb ? !x[size_t(key.b)] : x[size_t(key.b)]);
+    S = S + z3::ite(lit, bv_num(ctx, scaled(c), W), bv_num(ctx, 0, W));
+  }
+  const z3::expr spec = round_to_format(ExactBV{S, int(boost::multiprecision::msb(L))}, op.out);
+  const SolverOutcome so = check(ctx, {enc.output("y") != spec}, q, name + ".miter");
+  if (so.status != z3::sat) return std::nullopt;
+  std::vector<uint8_t> wires(x.size());
+  for (size_t j = 0; j < x.size(); ++j) wires[j] = so.model->eval(x[j], true).is_true();
+  return check_assignment(local, op, w, wires);
+}
+
+OpProof prove_linear_form(const Network& local, const OpSpec& op, const OpWiring& w, const OpProofOptions& o,
+                          const std::string& name) {
+  const auto t0 = Clock::now();
+  OpProof p = LayeredProof(local, o, name).run(op, w);
+  p.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return p;
+}
+
+}  // namespace tc0::proofs
