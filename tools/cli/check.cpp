@@ -125,11 +125,7 @@ tc0::cli::Registrar reg(
     "check", "Check a compiled circuit against the fixed-point sampler bit for bit, and fidelity vs float64",
     [](CLI::App& sub) -> tc0::cli::Runner {
       auto o = std::make_shared<Options>();
-      sub.add_option("file", o->file, "Circuit file (.tc0c) written by tc0flow compile")->required();
-      sub.add_option("--model", o->model, "Model directory the circuit was compiled from")->required();
-      sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler: as given to compile")
-          ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
-      tc0::cli::add_number(sub, "--steps", o->steps, 1, 64, "Number of steps K: as given to compile");
+      tc0::cli::add_compiled_circuit(sub, o->file, o->model, o->sampler, o->steps);
       tc0::cli::add_number(sub, "--count", o->count, size_t(1), size_t(100000000),
                            "Inputs to check (half noise, half random bit patterns)");
       tc0::cli::add_seed(sub, o->seed, "Seed of the noise and of the random bit patterns");

@@ -85,6 +85,14 @@ CLI::Option* add_seed(CLI::App& sub, uint64_t& seed, const std::string& help) {
   return add_number(sub, "--seed", seed, uint64_t(0), UINT64_MAX, help);
 }
 
+void add_compiled_circuit(CLI::App& sub, std::string& file, std::string& model, std::string& sampler, int& steps) {
+  sub.add_option("file", file, "Circuit file (.tc0c) written by tc0flow compile")->required();
+  sub.add_option("--model", model, "Model directory the circuit was compiled from")->required();
+  sub.add_option("--sampler", sampler, "mf1 | mf2 | euler: as given to compile")
+      ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
+  add_number(sub, "--steps", steps, 1, 64, "Number of steps K: as given to compile");
+}
+
 int max_threads() { return 4 * int(std::max(1u, std::thread::hardware_concurrency())); }
 
 CLI::Option* add_threads(CLI::App& sub, int& threads, const std::string& help) {

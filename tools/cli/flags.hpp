@@ -51,6 +51,9 @@ CLI::Option* add_numbers(CLI::App& sub, const std::string& names, std::vector<do
 // Seeds take any 64-bit value.
 CLI::Option* add_seed(CLI::App& sub, uint64_t& seed, const std::string& help);
 
+// A compiled circuit and what it was compiled from (check, verify): FILE, --model, --sampler, --steps.
+void add_compiled_circuit(CLI::App& sub, std::string& file, std::string& model, std::string& sampler, int& steps);
+
 // --threads: 0 (all cores) up to 4x the hardware threads.
 int max_threads();
 CLI::Option* add_threads(CLI::App& sub, int& threads, const std::string& help);

@@ -158,11 +158,7 @@ tc0::cli::Registrar reg(
     "verify", "Prove a compiled circuit equal to the model's fixed-point sampler on every input (translation validation)",
     [](CLI::App& sub) -> tc0::cli::Runner {
       auto o = std::make_shared<Options>();
-      sub.add_option("file", o->file, "Circuit file (.tc0c) written by tc0flow compile")->required();
-      sub.add_option("--model", o->model, "Model directory the circuit was compiled from")->required();
-      sub.add_option("--sampler", o->sampler, "mf1 | mf2 | euler: as given to compile")
-          ->check(CLI::IsMember({"mf1", "mf2", "euler"}));
-      tc0::cli::add_number(sub, "--steps", o->steps, 1, 64, "Number of steps K: as given to compile");
+      tc0::cli::add_compiled_circuit(sub, o->file, o->model, o->sampler, o->steps);
       tc0::cli::add_number(sub, "--threads", o->threads, 1, tc0::cli::max_threads(), "Proof workers")
           ->capture_default_str();
       tc0::cli::add_number(sub, "--timeout", o->timeout, tc0::cli::Range<double>{0, 86400, true, false},
