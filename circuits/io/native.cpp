@@ -327,6 +327,12 @@ Network from_native(std::string_view bytes, const std::string& source) {
   uint32_t pushed = 0;  // module currently pushed (0: none)
   std::vector<Signal> fanins;
   std::vector<Weight> weights;
+  // The writer's ring of recent fan-in lists, replayed: a list the ring holds must be stored as a
+  // reference to its last reader, and only such a list, so that every file that parses is the one
+  // the writer would write for its network (Network::append_gate may share a list the record repeats).
+  std::pair<uint64_t, uint32_t> recent[8];
+  std::fill(std::begin(recent), std::end(recent), std::pair<uint64_t, uint32_t>{UINT64_MAX, 0});
+  size_t recent_next = 0;
   while (ntk.num_nodes() - 1 < num_nodes) {
     const uint32_t tag = r.u32();
     if (tag == kLooseInput) {
@@ -343,6 +349,7 @@ Network from_native(std::string_view bytes, const std::string& source) {
       const Weight theta = r.s();
       fanins.clear();
       weights.clear();
+      uint64_t distance = 0;  // kSharedGate: how many gates back the list's last reader is
       if (tag == kGate) {
         const uint64_t n = r.count("fan-in");
         for (uint64_t i = 0; i < n; ++i) {
@@ -350,7 +357,7 @@ Network from_native(std::string_view bytes, const std::string& source) {
           weights.push_back(r.s());
         }
       } else {
-        const uint64_t distance = r.u32();
+        distance = r.u32();
         if (distance == 0 || distance > ntk.num_gates())
           r.fail(fmt::format("shared gate refers {} gates back, but {} gates precede it", distance, ntk.num_gates()));
         const GateView ref = ntk.gate(uint32_t(ntk.num_gates() - distance));
@@ -377,6 +384,19 @@ Network from_native(std::string_view bytes, const std::string& source) {
         for (size_t i = 0; same && i < fanins.size(); ++i) same = g.fanins[i] == fanins[i] && g.weight(i) == weights[i];
       }
       if (!same) r.fail(fmt::format("gate node {} is not in canonical form", expected));
+      const uint32_t gi = ntk.gate_index(expected);
+      const uint64_t list = ntk.fanin_list(gi);
+      auto it = std::find_if(std::begin(recent), std::end(recent), [list](const auto& e) { return e.first == list; });
+      if (tag == kGate) {
+        if (it != std::end(recent))
+          r.fail(fmt::format("gate node {} repeats a recent fan-in list in full instead of referring to it", expected));
+        recent[recent_next] = {list, gi};
+        recent_next = (recent_next + 1) % std::size(recent);
+      } else {
+        if (it == std::end(recent) || it->second != gi - distance)
+          r.fail(fmt::format("gate node {} refers to a fan-in list other than the last reader of a recent one", expected));
+        it->second = gi;
+      }
     } else {
       r.fail(fmt::format("unknown node record tag {}", tag));
     }
