@@ -14,6 +14,7 @@
 #include "proofs/word_lemma.hpp"
 #include "proofs/circuit_encoding.hpp"
 #include "proofs/exhaustive.hpp"
+#include "proofs/final_form_exhaustive.hpp"
 #include "proofs/fixed_spec.hpp"
 #include "proofs/op_proof_methods.hpp"
 
@@ -265,7 +266,13 @@ class LayeredProof {
     spec.constant = K;
     spec.frac = F;
     spec.out = op.out;
+    // A small final form is enumerated (cheaper than the word lemmas and independent of the recipe);
+    // a larger one gets the word lemmas first and is enumerated when they are inconclusive.
+    const int n = int(terms.size());
+    if (n <= kFinalFormFirst) return prove_final_exhaustively(spec, ands, groups, levels, p, "");
     ColumnProof cp = prove_linear_form_words(ntk_, out, spec, o_.query, name_);
+    if (cp.verdict != Verdict::proved && n <= o_.final_form_wires)
+      return prove_final_exhaustively(spec, ands, groups, levels, p, fmt::format(" (word lemmas: {})", cp.detail));
     p.queries += int(cp.bits.size());
     double worst = 0;
         int words = 0;
@@ -277,6 +284,24 @@ class LayeredProof {
     p.detail = fmt::format("{} partial products, {} group sums (exhaustive) in {} levels, final form over {} term "
                            "wires: {} word lemmas (at most {} words, slowest {:.2f} s)",
                            ands, groups, levels, terms.size(), cp.bits.size(), words, worst);
+  }
+
+  static constexpr int kFinalFormFirst = 20;
+
+  // The final form by enumeration of its term wires (final_form_exhaustive.hpp).
+  void prove_final_exhaustively(const LinearFormSpec& spec, int ands, int groups, int levels, OpProof& p,
+                                const std::string& after) {
+    std::vector<uint32_t> gates;
+    for (uint32_t g = 0; g < ntk_.num_gates(); ++g)
+      if (remaining_[ntk_.gate_node(g)]) gates.push_back(ntk_.gate_node(g));
+    const FinalFormCheck fc = final_form_exhaustive(ntk_, ntk_.output_buses().at(0), gates, spec);
+    if (!fc.proved)
+      fail(fmt::format("{} partial products, {} group sums in {} levels; final form over {} term wires, enumerated: {}{}",
+                       ands, groups, levels, spec.terms.size(), fc.why, after));
+    p.verdict = Verdict::proved;
+    p.detail = fmt::format("{} partial products, {} group sums (exhaustive) in {} levels, final form over {} term "
+                           "wires: exhaustive ({} assignments){}",
+                           ands, groups, levels, spec.terms.size(), fc.assignments, after);
   }
 
   // Gates with exactly two fan-ins, both primary inputs: candidates for partial products.

@@ -63,6 +63,9 @@ struct OpProofOptions {
   int exhaustive_wires = 20;
   // Group sums with at most this many term wires are simulated exhaustively.
   int group_wires = 20;
+  // Final forms with at most this many term wires are enumerated when the word lemmas are
+  // inconclusive (those with at most 20 always are); at most kMaxFinalFormWires.
+  int final_form_wires = 28;
   // Seeded random assignments tried when a proof fails.
   int search_words = 256;  // x 64 assignments
   uint64_t seed = 1;
