@@ -32,4 +32,12 @@ struct FinalFormCheck {
 FinalFormCheck final_form_exhaustive(const circuits::Network& ntk, const circuits::Bus& out,
                                      const std::vector<uint32_t>& gates, const LinearFormSpec& spec);
 
+// The same comparison on 64 x words seeded random assignments of the term wires: not a proof
+// (proved stays false); a counterexample shows that the form is not right for EVERY assignment of
+// its term wires, so no method that treats them as free can prove it (the form then needs what the
+// groups below can hand on as a premise). `assignments` counts what was compared.
+FinalFormCheck final_form_sampled(const circuits::Network& ntk, const circuits::Bus& out,
+                                  const std::vector<uint32_t>& gates, const LinearFormSpec& spec, uint64_t words,
+                                  uint64_t seed);
+
 }  // namespace tc0::proofs

@@ -119,3 +119,16 @@ TEST(FinalForm, RefusesWhatItCannotEnumerate) {
   EXPECT_TRUE(c.counterexample.empty());
   EXPECT_NE(c.why.find("more than"), std::string::npos) << c.why;
 }
+
+TEST(FinalForm, SamplingFindsWhatEnumerationFinds) {
+  Form f = make_form(11, 4);
+  const circuits::Bus& out = f.ntk.output_buses().at(0);
+  const FinalFormCheck ok = final_form_sampled(f.ntk, out, f.gates, f.spec, 256, 1);
+  EXPECT_FALSE(ok.proved);  // sampling never proves
+  EXPECT_TRUE(ok.counterexample.empty()) << ok.why;
+  EXPECT_EQ(ok.assignments, 256u * 64u);
+  f.spec.constant += 4;  // half a unit more: every tie and many near-ties round differently
+  const FinalFormCheck bad = final_form_sampled(f.ntk, out, f.gates, f.spec, 256, 1);
+  ASSERT_EQ(bad.counterexample.size(), size_t(kWires)) << bad.why;
+  EXPECT_NE(simulate(f.ntk, bad.counterexample), spec_value(f.spec, bad.counterexample));
+}
