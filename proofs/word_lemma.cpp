@@ -7,6 +7,7 @@
 #include <chrono>
 #include <climits>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "circuits/gadgets/linear_form_plan.hpp"
@@ -298,40 +299,62 @@ class WordProver {
     bool clamped = false;
     for (const BigInt& x : g.v) clamped = clamped || babs(x) == tp;
     if (!clamped) return g;
-    for (const Vec& target : levels()) {
-      // lambda = target_t / v_t at an unclamped entry
-      std::optional<std::pair<BigInt, BigInt>> lam;  // p / q
-      bool ok = true;
-      for (size_t t = 0; t < g.v.size() && ok; ++t) {
-        if (g.v[t] == 0 || babs(g.v[t]) == tp) continue;
-        if (!lam) {
-          if (target[t] == 0 || (target[t] < 0) != (g.v[t] < 0)) ok = false;
-          else lam = std::pair{babs(target[t]), babs(g.v[t])};
+    // A clamped entry whose level value is too small (a term above the level, which the compiler's
+    // saturation folding put in the gate with a weight that decides alone) may take any value that
+    // is congruent to the level's modulo 2^(k+1), has the entry's sign and is large enough: the gate
+    // then still keeps the level's congruence with w. Levels that fit as they are come first; then
+    // the shifted ones, highest level first (the strongest congruence).
+    const std::vector<Vec>& lv = levels();
+    for (size_t i = 0; i < lv.size(); ++i)
+      if (auto r = to_target(g, tp, lv[i], std::nullopt)) return *r;
+    for (size_t i = lv.size(); i-- > 0;)
+      if (auto r = to_target(g, tp, lv[i], int(i / 2))) return *r;
+    return g;
+  }
+
+  // g as a comparison over `target` (see unclamp), or nullopt when the target does not fit: its
+  // entries are lambda times g's unclamped ones; at a clamped entry it has g's sign and magnitude
+  // at least lambda theta', after a shift by a multiple of 2^(k+1) when `shift_level` is k.
+  std::optional<Raw> to_target(const Raw& g, const BigInt& tp, const Vec& level, std::optional<int> shift_level) const {
+    Vec target = level;
+    // lambda = target_t / v_t at an unclamped entry
+    std::optional<std::pair<BigInt, BigInt>> lam;  // p / q
+    for (size_t t = 0; t < g.v.size(); ++t) {
+      if (g.v[t] == 0 || babs(g.v[t]) == tp) continue;
+      if (target[t] == 0 || (target[t] < 0) != (g.v[t] < 0)) return std::nullopt;
+      lam = std::pair{babs(target[t]), babs(g.v[t])};
+      break;
+    }
+    if (!lam) {  // every weight clamped (an OR of literals): any lambda with lambda theta' <= min |v'_t|
+      BigInt m = -1;
+      for (size_t t = 0; t < g.v.size(); ++t)
+        if (g.v[t] != 0 && target[t] != 0 && (m < 0 || babs(target[t]) < m)) m = babs(target[t]);
+      if (m <= 0) return std::nullopt;
+      lam = std::pair{m, tp};
+    }
+    const auto [p, q] = *lam;
+    const BigInt need = (tp * p + q - 1) / q;  // the least magnitude of a clamped entry
+    for (size_t t = 0; t < g.v.size(); ++t) {
+      if (g.v[t] == 0) {
+        if (target[t] != 0) return std::nullopt;
+      } else if (babs(g.v[t]) != tp) {
+        if (target[t] * q != g.v[t] * p) return std::nullopt;
+      } else if ((target[t] < 0) != (g.v[t] < 0) || babs(target[t]) < need) {
+        if (!shift_level) return std::nullopt;
+        const BigInt mod = BigInt(1) << (*shift_level + 1);
+        if (g.v[t] > 0) {
+          if (target[t] < need) target[t] += (need - target[t] + mod - 1) / mod * mod;
+        } else if (target[t] > -need) {
+          target[t] -= (target[t] + need + mod - 1) / mod * mod;
         }
       }
-      if (!ok) continue;
-      if (!lam) {  // every weight clamped (an OR of literals): any lambda with lambda theta' <= min |v'_t|
-        BigInt m = -1;
-        for (size_t t = 0; t < g.v.size(); ++t)
-          if (g.v[t] != 0 && target[t] != 0 && (m < 0 || babs(target[t]) < m)) m = babs(target[t]);
-        if (m <= 0) continue;
-        lam = std::pair{m, tp};
-      }
-      const auto [p, q] = *lam;
-      for (size_t t = 0; t < g.v.size() && ok; ++t) {
-        if (g.v[t] == 0) ok = target[t] == 0;
-        else if (babs(g.v[t]) != tp) ok = target[t] * q == g.v[t] * p;
-        else ok = (target[t] < 0) == (g.v[t] < 0) && babs(target[t]) * q >= tp * p;
-      }
-      if (!ok) continue;
-      // scaled by p/q the gate is [v'.z >= tp p / q] over the literals z; v'.z is an integer, so the
-      // threshold can be rounded up
-      Raw r{target, (tp * p + q - 1) / q};
-      for (const BigInt& x : target)
-        if (x < 0) r.theta += x;
-      return r;
     }
-    return g;
+    // scaled by p/q the gate is [v'.z >= tp p / q] over the literals z; v'.z is an integer, so the
+    // threshold can be rounded up
+    Raw r{target, need};
+    for (const BigInt& x : target)
+      if (x < 0) r.theta += x;
+    return r;
   }
 
   // The network keeps a gate or its complement (canonical.hpp), so the clamping may have been done

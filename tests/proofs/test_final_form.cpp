@@ -132,3 +132,4 @@ TEST(FinalForm, SamplingFindsWhatEnumerationFinds) {
   ASSERT_EQ(bad.counterexample.size(), size_t(kWires)) << bad.why;
   EXPECT_NE(simulate(f.ntk, bad.counterexample), spec_value(f.spec, bad.counterexample));
 }
+
