@@ -299,8 +299,8 @@ class WordProver {
     bool clamped = false;
     for (const BigInt& x : g.v) clamped = clamped || babs(x) == tp;
     if (!clamped) return g;
-    // A clamped entry whose level value is too small (a term above the level, which the compiler's
-    // saturation folding put in the gate with a weight that decides alone) may take any value that
+    // A clamped entry whose level value is too small or of the other sign (a term above the level
+    // that the gate reads with a weight deciding alone) may take any value that
     // is congruent to the level's modulo 2^(k+1), has the entry's sign and is large enough: the gate
     // then still keeps the level's congruence with w. Levels that fit as they are come first; then
     // the shifted ones, highest level first (the strongest congruence).
