@@ -1,48 +1,47 @@
 #pragma once
-// The second solver of the proof tests: cvc5 on one SMT-LIB2 file written by proofs/query.cpp, and
-// the answer Z3 gave, which query.cpp records in the file as (set-info :status ...).
-//
-// cvc5 1.0.3 (Debian 12) runs with eager bit-blasting into CaDiCaL. Its default (lazy: the Boolean
-// structure in the core SAT solver, the bit-vector atoms in a separate one) took 516 s, three
-// queries past 60 s, on the 74 per-operation queries of test_proofs_verify_cvc5, which Z3 answers in
-// 6 s; eager bit-blasting answers them in 34 s (proofs/README.md, "Second solver").
-#include <sys/wait.h>
-
+// The second solver of the proof tests: tools/smt2_recheck.sh (cvc5, with the options chosen there)
+// on one SMT-LIB2 file written by proofs/query.cpp, and the answer Z3 gave, which query.cpp records
+// in the file as (set-info :status ...). The tests run from the source folder (ctest's working
+// directory), where the script is.
 #include <array>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
 namespace tc0::proofs::testing {
 
-inline constexpr const char* kCvc5Options = "--lang smt2 --bitblast=eager --bv-sat-solver=cadical";
+inline constexpr const char* kRecheckScript = "tools/smt2_recheck.sh";
 
 struct SolverRun {
-  std::string answer;  // sat, unsat, unknown (cvc5's own time limit), or the output when neither
+  std::string answer;  // cvc5's: sat, unsat, unknown (past the time limit), or its last line otherwise
   double seconds = 0;
+  std::string line;    // the script's line for the file
 };
 
-// cvc5 on `file` with a time limit per query (cvc5 answers "unknown" past it; `timeout` guards
-// against a solver that does not stop).
+// cvc5 on `file` through the script, with a time limit per query.
 inline SolverRun run_cvc5(const std::filesystem::path& file, int timeout_s) {
   const std::string f = file.string();
   if (f.find('\'') != std::string::npos) throw std::invalid_argument("a query path with a quote: " + f);
-  const std::string cmd = "timeout -k 5 " + std::to_string(timeout_s + 10) + " cvc5 " + kCvc5Options +
-                          " --tlimit-per=" + std::to_string(timeout_s * 1000) + " '" + f + "' 2>&1";
-  const auto t0 = std::chrono::steady_clock::now();
+  if (!std::filesystem::exists(kRecheckScript))
+    throw std::runtime_error(std::string(kRecheckScript) + " not found: run the test from the source folder");
+  const std::string cmd =
+      std::string(kRecheckScript) + " --timeout " + std::to_string(timeout_s) + " '" + f + "' 2>&1";
   SolverRun r;
   FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {"popen failed", 0};
-  std::array<char, 256> buf{};
-  while (fgets(buf.data(), int(buf.size()), p)) r.answer += buf.data();
-  const int status = pclose(p);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  while (!r.answer.empty() && (r.answer.back() == '\n' || r.answer.back() == '\r')) r.answer.pop_back();
-  if (status != 0 && r.answer.empty()) r.answer = "cvc5 exited with status " + std::to_string(WEXITSTATUS(status));
+  if (!p) throw std::runtime_error("popen failed: " + cmd);
+  std::array<char, 512> buf{};
+  if (fgets(buf.data(), int(buf.size()), p)) r.line = buf.data();
+  while (fgets(buf.data(), int(buf.size()), p)) {
+  }
+  pclose(p);
+  while (!r.line.empty() && r.line.back() == '\n') r.line.pop_back();
+  // "<file>: Z3 <status>, cvc5 <answer> (<seconds> s) ok|DIFFERS"
+  const size_t a = r.line.rfind(", cvc5 "), b = r.line.rfind(" (");
+  if (a == std::string::npos || b == std::string::npos || b < a) return {"", 0, r.line};
+  r.answer = r.line.substr(a + 7, b - a - 7);
+  r.seconds = std::stod(r.line.substr(b + 2));
   return r;
 }
 

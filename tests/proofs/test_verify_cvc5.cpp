@@ -113,7 +113,7 @@ TEST(VerifySecondSolver, SmallestSolverClassOfEveryKindIsRecheckedByCvc5) {
     for (const fs::path& f : files) {
       EXPECT_EQ(recorded_status(f), "unsat") << f.filename();
       const SolverRun a = run_cvc5(f, kQueryTimeoutS);
-      EXPECT_EQ(a.answer, "unsat") << f.filename() << " (cvc5, " << a.seconds << " s)";
+      EXPECT_EQ(a.answer, "unsat") << a.line;
       seconds += a.seconds;
       slowest = std::max(slowest, a.seconds);
     }
@@ -135,8 +135,8 @@ TEST(VerifySecondSolver, SmallestSolverClassOfEveryKindIsRecheckedByCvc5) {
   }
   std::printf("%-18s %5s %6s %6s  no operation of this kind in any sampler (no policy call makes one)\n", "convert",
               "-", "-", "-");
-  std::printf("%d queries of %zu kinds: Z3 %.1f s (proofs), cvc5 %.1f s (%s)\n", queries, solver.size(), z3_total,
-              cvc5_total, kCvc5Options);
+  std::printf("%d queries of %zu kinds: Z3 %.1f s (the proofs), cvc5 %.1f s (%s)\n", queries, solver.size(), z3_total,
+              cvc5_total, kRecheckScript);
   RecordProperty("queries", queries);
   RecordProperty("cvc5_seconds", fmt::format("{:.1f}", cvc5_total));
   if (!HasFailure()) fs::remove_all(dir);
@@ -144,7 +144,7 @@ TEST(VerifySecondSolver, SmallestSolverClassOfEveryKindIsRecheckedByCvc5) {
 
 // A gate of the smallest mul operation moved by one (its threshold): the operation is refuted with a
 // counterexample, the word lemma of the bit it breaks is sat in Z3, and cvc5 must say sat to that
-// file (and agree with Z3 on the lemmas before it).
+// file (the lemmas before it are unsat, like the unmutated operation's above).
 TEST(VerifySecondSolver, Cvc5FindsTheQueryOfAMutatedGateSat) {
   const Compiled& c = model();
   VerifyOptions o = quick();
@@ -187,14 +187,14 @@ TEST(VerifySecondSolver, Cvc5FindsTheQueryOfAMutatedGateSat) {
     }
   }
   ASSERT_GT(sat_files, 0) << "no mutant of operation " << k << " gave a sat query";
-  int agreed = 0;
-  for (const fs::path& f : files_of(dir, mutant + ".")) {
-    const std::string z3 = recorded_status(f);
-    const SolverRun a = run_cvc5(f, kQueryTimeoutS);
-    EXPECT_EQ(a.answer, z3) << f.filename() << " (cvc5, " << a.seconds << " s)";
-    agreed += a.answer == z3;
-    std::printf("%s: Z3 %s, cvc5 %s (%.2f s)\n", f.filename().c_str(), z3.c_str(), a.answer.c_str(), a.seconds);
-  }
-  EXPECT_GT(agreed, 0);
+  int sat = 0;
+  for (const fs::path& f : files_of(dir, mutant + "."))
+    if (recorded_status(f) == "sat") {
+      const SolverRun a = run_cvc5(f, kQueryTimeoutS);
+      EXPECT_EQ(a.answer, "sat") << a.line;
+      sat += a.answer == "sat";
+      std::printf("%s\n", a.line.c_str());
+    }
+  EXPECT_EQ(sat, sat_files);
   if (!HasFailure()) fs::remove_all(dir);
 }
