@@ -7,7 +7,7 @@
 # Exit 0 when cvc5 gives every query the recorded answer; 2 when an answer differs, cvc5 answers
 # unknown (past S seconds, default 60) or a file records no sat/unsat; 1 for bad input.
 # cvc5 (1.0.3 in Debian 12) bit-blasts QF_BV queries eagerly into CaDiCaL: its default lazy mode
-# (the Boolean structure and the bit-vector atoms in two SAT solvers) is about 10x slower on the word
+# (the Boolean structure and the bit-vector atoms in two SAT solvers) was 15x slower on the word
 # lemmas and max liftings of `verify` (proofs/README.md, "Second solver").
 set -uo pipefail
 timeout=60
