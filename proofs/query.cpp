@@ -19,14 +19,14 @@ const char* to_string(Verdict v) {
   return "?";
 }
 
-std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions, const char* logic) {
+std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions, const char* logic, const char* status) {
   z3::expr_vector v(ctx);
   for (const auto& a : assertions) v.push_back(a);
   // The benchmark printer takes the last formula separately.
   z3::expr last = v.empty() ? ctx.bool_val(true) : v.back();
   std::vector<Z3_ast> rest;
   for (unsigned i = 0; i + 1 < v.size(); ++i) rest.push_back(v[i]);
-  std::string body = Z3_benchmark_to_smtlib_string(ctx, "tc0flow proof obligation", logic, "unknown", "",
+  std::string body = Z3_benchmark_to_smtlib_string(ctx, "tc0flow proof obligation", logic, status, "",
                                                    unsigned(rest.size()), rest.data(), last);
   return body;
 }
@@ -48,10 +48,7 @@ void prepare_smt2_folder(const std::string& dir) {
 
 SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, const QueryOptions& opt,
                     const std::string& name, const char* logic) {
-  if (!opt.smt2_dir.empty()) {
-    prepare_smt2_folder(opt.smt2_dir);
-    fileio::write_file(opt.smt2_dir + "/" + file_stem(name) + ".smt2", to_smt2(ctx, assertions, logic), "SMT-LIB2 query");
-  }
+  if (!opt.smt2_dir.empty()) prepare_smt2_folder(opt.smt2_dir);  // an unwritable folder fails before the solver runs
   z3::solver s(ctx, logic);  // QF_BV: Z3 simplifies, then bit-blasts
   z3::params p(ctx);
   p.set("timeout", opt.timeout_ms);
@@ -71,6 +68,13 @@ SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, c
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (out.status == z3::sat) out.model = s.get_model();
   if (out.status == z3::unknown && out.reason.empty()) out.reason = s.reason_unknown();
+  if (!opt.smt2_dir.empty()) {
+    // Written after the check so that the file records Z3's answer as its (set-info :status ...):
+    // unsat for every query a proof rests on; a second solver must give the same answer.
+    const char* status = out.status == z3::unsat ? "unsat" : out.status == z3::sat ? "sat" : "unknown";
+    fileio::write_file(opt.smt2_dir + "/" + file_stem(name) + ".smt2", to_smt2(ctx, assertions, logic, status),
+                       "SMT-LIB2 query");
+  }
   return out;
 }
 

@@ -16,7 +16,7 @@ const char* to_string(Verdict v);
 
 struct QueryOptions {
   unsigned timeout_ms = 60000;
-  // When set, every query is also written to smt2_dir/<name>.smt2.
+  // When set, every query is also written to smt2_dir/<name>.smt2, with Z3's answer as its status.
   std::string smt2_dir;
 };
 
@@ -37,8 +37,10 @@ SolverOutcome check(z3::context& ctx, const std::vector<z3::expr>& assertions, c
 // A query that cannot be written is an error of the run, never an inconclusive verdict.
 void prepare_smt2_folder(const std::string& dir);
 
-// The query as an SMT-LIB2 script (set-logic, declarations, asserts, check-sat).
-std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions, const char* logic = "QF_BV");
+// The query as an SMT-LIB2 script (set-info :status, set-logic, declarations, asserts, check-sat);
+// `status` is the expected answer (sat, unsat or unknown).
+std::string to_smt2(z3::context& ctx, const std::vector<z3::expr>& assertions, const char* logic = "QF_BV",
+                    const char* status = "unknown");
 // File-system safe form of an obligation name.
 std::string file_stem(const std::string& name);
 

@@ -1,10 +1,8 @@
 // Second solver: a set of queries (gadget miters, identity bound queries both sat and unsat,
 // no-wrap steps, compositional AND-layer and column lemmas, a refuted mutant) is written as SMT-LIB2 and re-checked with cvc5
-// (`cvc5 --lang smt2`); Z3 re-reads the same files. Any disagreement fails the test.
+// (tools/smt2_recheck.sh); Z3 re-reads the same files. Any disagreement fails the test.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,23 +13,13 @@
 #include "proofs/gadget_cases.hpp"
 #include "proofs/mutation.hpp"
 #include "proofs/registry.hpp"
+#include "second_solver.hpp"
 
 using namespace tc0::proofs;
+using tc0::proofs::testing::run_cvc5;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string run_cvc5(const fs::path& file) {
-  std::string cmd = "timeout 120 cvc5 --lang smt2 '" + file.string() + "' 2>&1";
-  std::array<char, 256> buf{};
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return "popen failed";
-  while (fgets(buf.data(), int(buf.size()), p)) out += buf.data();
-  pclose(p);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
 
 std::string run_z3_on_text(const fs::path& file) {
   std::ifstream f(file);
@@ -84,8 +72,9 @@ TEST(SecondSolver, Cvc5AgreesWithZ3OnEveryWrittenQuery) {
   int files = 0, sat = 0, unsat = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::string z3_answer = run_z3_on_text(entry.path());
-    std::string cvc5_answer = run_cvc5(entry.path());
+    std::string cvc5_answer = run_cvc5(entry.path(), 120).answer;
     EXPECT_EQ(cvc5_answer, z3_answer) << entry.path().filename();
+    EXPECT_EQ(tc0::proofs::testing::recorded_status(entry.path()), z3_answer) << entry.path().filename();
     ++files;
     sat += z3_answer == "sat";
     unsat += z3_answer == "unsat";

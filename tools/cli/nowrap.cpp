@@ -87,7 +87,9 @@ tc0::cli::Registrar reg("nowrap", "Prove that no accumulator of a model's fixed-
                           tc0::cli::add_number(sub, "--timeout", o->timeout, tc0::cli::Range<double>{0, 86400, true, false},
                                                "Timeout per solver query in seconds")
                               ->capture_default_str();
-                          sub.add_option("--smt2", o->smt2_dir, "Write every solver query as SMT-LIB2 into DIR");
+                          sub.add_option("--smt2", o->smt2_dir,
+                                         "Write every solver query as SMT-LIB2 into DIR, with Z3's answer as its status "
+                                         "(tools/smt2_recheck.sh DIR re-checks them with cvc5)");
                           tc0::cli::add_json_option(sub, o->json);
                           sub.footer(
                               "Every linear form, dot product and product of the sampler (one run over the model's "

@@ -102,7 +102,9 @@ tc0::cli::Registrar reg("prove", "Prove gadgets and the SPEC 5 fixed-point ident
                           sub.add_flag("--quick", o->quick, "Only the quick subset (what the default test suite runs)");
                           sub.add_option("names", o->names, "Obligation names or prefixes (e.g. gadget.add, identity.)");
                           sub.add_option("--bits", o->bits, "Widths to run, e.g. 8, 2-8 or 4,8,12-16");
-                          o->smt2_flag = sub.add_option("--smt2", o->smt2_dir, "Write every solver query as SMT-LIB2 into DIR");
+                          o->smt2_flag = sub.add_option("--smt2", o->smt2_dir,
+                                                        "Write every solver query as SMT-LIB2 into DIR, with Z3's answer as its status "
+                                                        "(tools/smt2_recheck.sh DIR re-checks them with cvc5)");
                           o->timeout_flag = tc0::cli::add_number(sub, "--timeout", o->timeout,
                                                                  tc0::cli::Range<double>{0, 86400, true, false},
                                                                  "Timeout per solver query in seconds (default 60)");

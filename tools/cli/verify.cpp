@@ -172,7 +172,9 @@ tc0::cli::Registrar reg(
       sub.add_option("--op", o->ops, "Only prove the classes of these operations (indices; repeatable)")
           ->check(tc0::cli::integer_range(0, UINT32_MAX, true));
       sub.add_flag("--structure-only", o->structure_only, "Check the structure and the classes, prove nothing");
-      sub.add_option("--smt2", o->smt2, "Write every solver query as SMT-LIB2 into DIR");
+      sub.add_option("--smt2", o->smt2,
+                     "Write every solver query as SMT-LIB2 into DIR, with Z3's answer as its status "
+                     "(tools/smt2_recheck.sh DIR re-checks them with cvc5)");
       tc0::cli::add_json_option(sub, o->json);
       sub.footer(
           "The specification is the model, traced again; the circuit file contributes only its gates and its\n"
