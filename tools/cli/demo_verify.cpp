@@ -111,10 +111,10 @@ void stage_verify(DemoContext& ctx) {
   if (r.inconclusive || r.refuted)
     lines.push_back(fmt::format("NOT proved: {} operations inconclusive, {} refuted (kinds {})", r.inconclusive,
                                 r.refuted, join(open_kinds)));
-  lines.push_back(fmt::format("not attempted in the demo: {} operations (kinds {}); the circuit == fixed-point "
-                              "sampler checks above are simulations, not proofs",
+  lines.push_back(fmt::format("not attempted in the demo: {} operations (kinds {}): for these the bit-for-bit "
+                              "checks above are simulation, not proof",
                               r.not_attempted, join(skipped_kinds)));
-  lines.push_back("full proof (every operation; where it stands on this circuit: proofs/README.md): " + full);
+  lines.push_back("full proof of every operation (proofs/README.md says where it stands on this circuit): " + full);
   for (const std::string& l : lines) fmt::print("  {}\n", l);
   fmt::print("  verify stage {:.1f} s, peak memory {:.2f} GiB\n", seconds, peak_rss_gib());
   section["proved_operations"] = r.proved;
