@@ -182,6 +182,16 @@ std::string write_dot(const Network& ntk, const DotOptions& o) {
   return out;
 }
 
+namespace {
+// One Graphviz context for the process, never freed: Graphviz 2.42's pango plugin keeps a pointer to
+// the last font name it laid out, which lives in the context's font table, so a second picture
+// after gvFreeContext read freed memory (ASan, the demo's module picture then its cone picture).
+GVC_t* graphviz_context() {
+  static GVC_t* const gvc = gvContext();
+  return gvc;
+}
+}  // namespace
+
 void render_dot(const std::string& dot, const std::string& path, std::string format) {
   if (format.empty()) {
     const auto slash = path.rfind('/');
@@ -194,10 +204,9 @@ void render_dot(const std::string& dot, const std::string& path, std::string for
     throw CircuitError(fmt::format("draw: unsupported picture format '{}'; use svg or png", format));
   // Graphviz lays out and renders into memory; the picture then goes through the atomic writer, so
   // a missing or unwritable folder is an error here (gvRenderFilename only printed one and went on).
-  GVC_t* gvc = gvContext();
+  GVC_t* gvc = graphviz_context();
   Agraph_t* g = agmemread(dot.c_str());
   if (!g) {
-    gvFreeContext(gvc);
     throw CircuitError("draw: Graphviz could not parse the generated DOT (a bug: please report it)");
   }
   char* data = nullptr;
@@ -208,7 +217,6 @@ void render_dot(const std::string& dot, const std::string& path, std::string for
   if (data) gvFreeRenderData(data);
   gvFreeLayout(gvc, g);
   agclose(g);
-  gvFreeContext(gvc);
   if (rc != 0 || picture.empty())
     throw CircuitError(fmt::format("draw: Graphviz failed to lay out or render '{}' as {} (is the {} plugin installed?)",
                                    path, format, format));

@@ -1,7 +1,8 @@
 // tc0flow demo: the main job of the README's first command. Each stage is one function that adds
 // its section to the report and says whether its checks passed (demo_stages.hpp): the numerics
 // fidelity table (here), then the sampler, the compiled circuit and its equivalence
-// (demo_circuit.cpp).
+// (demo_circuit.cpp), then the structure and the quick per-operation proofs of the translation
+// validation (demo_verify.cpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,16 +20,6 @@
 #include "tools/cli/flags.hpp"
 #include "tools/cli/demo_stages.hpp"
 #include "tools/cli/device_option.hpp"
-
-namespace tc0::cli::demo {
-
-void DemoContext::check(const std::string& stage, const std::string& what, bool ok, const std::string& detail) {
-  fmt::print("  [{}] {}: {}\n", ok ? "PASS" : "FAIL", what, detail);
-  report["checks"].push_back({{"stage", stage}, {"check", what}, {"pass", ok}, {"detail", detail}});
-  pass = pass && ok;
-}
-
-}  // namespace tc0::cli::demo
 
 namespace {
 
@@ -151,7 +142,8 @@ namespace {
 
 using Stage = void (*)(DemoContext&);
 const std::vector<Stage> kStages = {tc0::cli::demo::stage_numerics, tc0::cli::demo::stage_sampler,
-                                    tc0::cli::demo::stage_compile, tc0::cli::demo::stage_equivalence};
+                                    tc0::cli::demo::stage_compile, tc0::cli::demo::stage_equivalence,
+                                    tc0::cli::demo::stage_verify};
 
 int run(Options& o) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -177,6 +169,7 @@ int run(Options& o) {
   for (const auto& c : ctx.report["checks"])
     fmt::print("  [{}] {} / {}\n", c["pass"].get<bool>() ? "PASS" : "FAIL", c["stage"].get<std::string>(),
                c["check"].get<std::string>());
+  for (const std::string& l : ctx.closing_lines) fmt::print("{}\n", l);
   fmt::print("demo took {:.0f} s; pictures, sample grids and report in {}/\n", seconds, ctx.out_dir.string());
   fs::path report = ctx.out_dir / "report.json";
   tc0::cli::write_json(report.string(), ctx.report);
@@ -191,7 +184,9 @@ tc0::cli::Registrar reg(
     "Run the whole tc0flow pipeline on the shipped demo model: numerics tables vs MPFR, fixed-point "
     "samples (goldens, fidelity vs float64 and MPFR), compile the sampler into one threshold circuit "
     "(stats, depth, module picture), simulate a batch and check it bit for bit against the fixed-point "
-    "sampler; writes pictures, sample grids and report.json into DIR and exits non-zero when a check fails",
+    "sampler, then prove its structure and the operations of the quick kinds for every input (translation "
+    "validation; the full proof is `tc0flow verify`); writes pictures, sample grids and report.json into DIR "
+    "and exits non-zero when a check fails",
     [](CLI::App& sub) -> tc0::cli::Runner {
       auto opts = std::make_shared<Options>();
       sub.add_option("--out", opts->out, "Output directory (created if missing)")->capture_default_str();

@@ -2,7 +2,6 @@
 // their goldens and the float64 / MPFR references, the sampler compiled into one threshold circuit,
 // and that circuit simulated and checked bit for bit against the fixed-point sampler.
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -33,12 +32,6 @@ using namespace tc0::sampler;
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-double peak_rss_gib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return double(ru.ru_maxrss) / double(1 << 20);
-}
 
 struct ErrorStats {
   double max = 0, sum = 0;

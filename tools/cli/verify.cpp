@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <sstream>
 
@@ -18,6 +17,7 @@
 #include "sampler/run.hpp"
 #include "tools/cli/command.hpp"
 #include "tools/cli/flags.hpp"
+#include "tools/cli/verify_report.hpp"
 
 namespace {
 
@@ -35,9 +35,7 @@ struct Options {
 };
 
 std::string regenerate_hint(const Options& o) {
-  return fmt::format("regenerate it with `tc0flow compile --model {}{}{} -o {}`", o.model,
-                     o.sampler.empty() ? "" : " --sampler " + o.sampler,
-                     o.steps ? " --steps " + std::to_string(o.steps) : "", o.file);
+  return fmt::format("regenerate it with `{}`", tc0::cli::compile_command(o.model, o.sampler, o.steps, 0, o.file));
 }
 
 // The circuit, refused with one line when it carries no operation map (an older format, or a file
@@ -111,40 +109,17 @@ int run(const Options& o) {
   j["timeout_s"] = o.timeout;
   j["threads"] = o.threads;
   j.update(r.to_json(g));
-  int status = 0;
-  if (!r.structure.ok) {
-    fmt::print("structure: FAIL: {}\n", r.structure.error);
-    status = 2;
-  } else {
-    fmt::print("structure: ok ({} operations, {} gates, every gate in one operation, {:.1f} s); {} classes of "
-               "identical operations ({:.1f} s)\n",
-               r.structure.ops, r.structure.gates, r.seconds_structure, r.classes.size(), r.seconds_classes);
-    if (!o.structure_only) {
-      fmt::print("{:<18} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9}  {}\n", "kind", "ops", "classes", "proved", "refuted",
-                 "inconcl", "skipped", "seconds", "methods");
-      for (auto& [k, row] : j["kinds"].items()) {
-        std::string methods;
-        for (auto& [mname, count] : row["methods"].items()) methods += fmt::format("{} {} ", mname, count.get<int>());
-        fmt::print("{:<18} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>9.1f}  {}\n", k, row["operations"].get<uint64_t>(),
-                   row["classes"].get<uint64_t>(), row["proved"].get<uint64_t>(), row["refuted"].get<uint64_t>(),
-                   row["inconclusive"].get<uint64_t>(), row["not_attempted"].get<uint64_t>(),
-                   row["seconds"].get<double>(), methods);
-      }
-      int shown = 0;
-      for (const OpClass& c : r.classes) {
-        if (!c.attempted || c.proof.verdict == Verdict::proved || shown >= 5) continue;
-        ++shown;
-        fmt::print("{} operation {} ({}, {} operations share it): {}\n", to_string(c.proof.verdict), c.rep,
-                   g.ops[c.rep].module, c.members.size(), c.proof.detail);
-      }
-      fmt::print("operations: {} proved, {} refuted, {} inconclusive, {} not attempted; proofs {:.1f} s wall, {:.1f} s "
-                 "summed over {} worker(s)\n",
-                 r.proved, r.refuted, r.inconclusive, r.not_attempted, r.seconds_proofs, r.proof_seconds_sum, o.threads);
-      status = r.refuted ? 2 : (r.inconclusive || r.not_attempted) ? 3 : 0;
-      fmt::print("verdict: {}\n", status == 0   ? "the circuit equals the fixed-point sampler on every input (proved)"
-                                  : status == 2 ? "the circuit is NOT the fixed-point sampler (refuted)"
-                                                : "not proved (inconclusive or not attempted operations)");
-    }
+  const int status = tc0::cli::verify_status(r, o.structure_only);
+  fmt::print("{}\n", tc0::cli::structure_line(r));
+  if (r.structure.ok && !o.structure_only) {
+    tc0::cli::print_kind_table(j["kinds"]);
+    tc0::cli::print_unproved(r, g, 5);
+    fmt::print("operations: {} proved, {} refuted, {} inconclusive, {} not attempted; proofs {:.1f} s wall, {:.1f} s "
+               "summed over {} worker(s)\n",
+               r.proved, r.refuted, r.inconclusive, r.not_attempted, r.seconds_proofs, r.proof_seconds_sum, o.threads);
+    fmt::print("verdict: {}\n", status == 0   ? "the circuit equals the fixed-point sampler on every input (proved)"
+                                : status == 2 ? "the circuit is NOT the fixed-point sampler (refuted)"
+                                              : "not proved (inconclusive or not attempted operations)");
   }
   j["seconds"] = elapsed();
   j["peak_memory_gib"] = peak_gib();
