@@ -534,12 +534,15 @@ class LayeredProof {
       return true;
     };
     // which bit (and polarity) a node carries, or -1
-    auto bit_of = [&](uint32_t n, bool& flip) {
+    // every bit (and polarity) a node carries: distinct bits of a sum can be the same function (a
+    // weight -391 x + ... has bits 0 and 3 both equal to x), and the gadget may hand on each
+    auto bits_of = [&](uint32_t n) {
+      std::vector<std::pair<int, bool>> m;
       for (int b = 0; b < W; ++b) {
-        if (same(*table_of.at(n), bit[size_t(b)], false)) return flip = false, b;
-        if (same(*table_of.at(n), bit[size_t(b)], true)) return flip = true, b;
+        if (same(*table_of.at(n), bit[size_t(b)], false)) m.push_back({b, false});
+        else if (same(*table_of.at(n), bit[size_t(b)], true)) m.push_back({b, true});
       }
-      return -1;
+      return m;
     };
     std::unordered_map<uint32_t, char> in_group;
     for (uint32_t n : gates) in_group[n] = 1;
@@ -563,22 +566,32 @@ class LayeredProof {
       wire_of_bit.assign(size_t(W), -1);
       bit_flipped.assign(size_t(W), 0);
       std::optional<uint32_t> stray;
+      std::vector<std::vector<std::pair<int, bool>>> carries(outs.size());
       for (size_t o = 0; o < outs.size() && !stray; ++o) {
-        bool flip = false;
-        const int b = bit_of(outs[o], flip);
-        if (b < 0) {
-          if (terms.count(outs[o]))
-            fail(fmt::format("group over {} wires: its term wire {} is read above it but is no bit of its sum",
-                             wires.size(), outs[o]));
-          stray = outs[o];
-        } else if (wire_of_bit[size_t(b)] >= 0) {
-          fail(fmt::format("group over {} wires: nodes {} and {} both carry bit {} of its sum", wires.size(),
-                           outs[size_t(wire_of_bit[size_t(b)])], outs[o], b));
-        } else {
-          wire_of_bit[size_t(b)] = int(o);
-          bit_flipped[size_t(b)] = flip;
-        }
+        carries[o] = bits_of(outs[o]);
+        if (!carries[o].empty()) continue;
+        if (terms.count(outs[o]))
+          fail(fmt::format("group over {} wires: its term wire {} is read above it but is no bit of its sum",
+                           wires.size(), outs[o]));
+        stray = outs[o];
       }
+      // Where bits coincide, a wire handed on as it is takes the lowest free bit it carries (the
+      // gadget hands on a bit that is one wire as that wire), then gates take theirs in order. Any
+      // choice among equal functions is a true decomposition of the sum; a wrong guess of the
+      // gadget's intent only leaves the final form unproved.
+      for (int pass = 0; pass < 2 && !stray; ++pass)
+        for (size_t o = 0; o < outs.size(); ++o) {
+          if ((terms.count(outs[o]) != 0) != (pass == 0)) continue;
+          auto free = std::find_if(carries[o].begin(), carries[o].end(),
+                                   [&](const auto& c) { return wire_of_bit[size_t(c.first)] < 0; });
+          if (free == carries[o].end()) {
+            const int b = carries[o].front().first;
+            fail(fmt::format("group over {} wires: nodes {} and {} both carry bit {} of its sum", wires.size(),
+                             outs[size_t(wire_of_bit[size_t(b)])], outs[o], b));
+          }
+          wire_of_bit[size_t(free->first)] = int(o);
+          bit_flipped[size_t(free->first)] = free->second;
+        }
       if (!stray) break;
       // the stray gate and every group gate above it leave the group
       std::vector<uint32_t> stack{*stray};
