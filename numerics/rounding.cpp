@@ -27,6 +27,12 @@ BigInt to_bigint(Int128 v) {
   return neg ? BigInt(-r) : r;
 }
 
+Int128 to_int128(const BigInt& v) {
+  const BigInt m = boost::multiprecision::abs(v);
+  const Int128 r = (Int128(static_cast<uint64_t>(m >> 64)) << 64) | Int128(static_cast<uint64_t>(m & BigInt(UINT64_MAX)));
+  return v < 0 ? -r : r;
+}
+
 BigInt round_shift_half_even(const BigInt& n, int shift) {
   if (shift < 0) throw std::invalid_argument("round_shift_half_even: negative shift");
   if (shift == 0) return n;

@@ -36,5 +36,7 @@ uint64_t saturation_events();
 void reset_saturation_events();
 
 BigInt to_bigint(Int128 v);
+// The inverse for |v| < 2^127 (callers check the range).
+Int128 to_int128(const BigInt& v);
 
 }  // namespace tc0::numerics

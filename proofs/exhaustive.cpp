@@ -21,6 +21,34 @@ std::vector<uint32_t> literals(std::span<const circuits::Signal> probes) {
 
 }  // namespace
 
+std::optional<circuits::Network> copy_gates(const circuits::Network& ntk, std::span<const uint32_t> inputs,
+                                            std::span<const uint32_t> gates,
+                                            std::unordered_map<uint32_t, circuits::Signal>& local, std::string& why) {
+  circuits::Network sub;
+  local.clear();
+  local.emplace(0u, circuits::Signal::make(0, false));
+  for (uint32_t n : inputs) local[n] = sub.create_input(fmt::format("x{}", n));
+  std::vector<circuits::Signal> f;
+  std::vector<circuits::Weight> ws;
+  for (uint32_t node : gates) {
+    const circuits::GateView gv = ntk.gate(ntk.gate_index(node));
+    f.clear();
+    ws.clear();
+    for (size_t i = 0; i < gv.size(); ++i) {
+      auto it = local.find(gv.fanins[i].index());
+      if (it == local.end()) {
+        why = fmt::format("gate {} reads node {}, which is neither an input nor a gate of the part", node,
+                          gv.fanins[i].index());
+        return std::nullopt;
+      }
+      f.push_back(gv.fanins[i].complemented() ? !it->second : it->second);
+      ws.push_back(gv.weight(i));
+    }
+    local[node] = sub.create_threshold(f, ws, gv.theta);
+  }
+  return sub;
+}
+
 WordSimulator::WordSimulator(const circuits::Network& ntk, std::span<const circuits::Signal> probes)
     : num_inputs_(ntk.num_inputs()),
       prog_(circuits::sim::build_program(ntk, literals(probes))),

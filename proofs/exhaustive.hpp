@@ -3,6 +3,9 @@
 // program (circuits/sim/program.hpp, built once per network: 64 assignments per word): every assignment (truth_tables, a complete proof when
 // checked against a reference) or given words of assignments (random search for counterexamples).
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
 #include <span>
 #include <vector>
 
@@ -10,6 +13,14 @@
 #include "circuits/sim/program.hpp"
 
 namespace tc0::proofs {
+
+// Some gates of `ntk` as a network of their own: each node of `inputs` becomes a primary input (in
+// order, named x<node>) and each of `gates` (topological order) is recreated over them; node 0 is the
+// constant. `local` receives every copied node's signal. nullopt, with `why` set, when a gate reads a
+// node that is none of these.
+std::optional<circuits::Network> copy_gates(const circuits::Network& ntk, std::span<const uint32_t> inputs,
+                                            std::span<const uint32_t> gates,
+                                            std::unordered_map<uint32_t, circuits::Signal>& local, std::string& why);
 
 // The most primary inputs truth_tables() enumerates (2^26 assignments, 8 MiB per table).
 inline constexpr int kMaxExhaustiveInputs = 26;

@@ -22,12 +22,6 @@ namespace {
 constexpr uint64_t kLowPattern[6] = {0xAAAAAAAAAAAAAAAAull, 0xCCCCCCCCCCCCCCCCull, 0xF0F0F0F0F0F0F0F0ull,
                                      0xFF00FF00FF00FF00ull, 0xFFFF0000FFFF0000ull, 0xFFFFFFFF00000000ull};
 
-Int128 to_int128(const BigInt& v) {
-  const BigInt m = boost::multiprecision::abs(v);
-  const Int128 r = (Int128(static_cast<unsigned long long>(m >> 64)) << 64) |
-                   Int128(static_cast<unsigned long long>(m & BigInt(UINT64_MAX)));
-  return v < 0 ? -r : r;
-}
 
 }  // namespace
 
@@ -42,27 +36,12 @@ struct Sub {
 
 std::optional<Sub> cut_out(const circuits::Network& ntk, const circuits::Bus& out, const std::vector<uint32_t>& gates,
                            const LinearFormSpec& spec, FinalFormCheck& r) {
-  Sub sub;
-  std::unordered_map<uint32_t, Signal> local{{0u, Signal::make(0, false)}};
-  for (const SpecTerm& t : spec.terms) local[t.node] = sub.ntk.create_input(fmt::format("x{}", t.node));
-  std::vector<Signal> f;
-  std::vector<Weight> ws;
-  for (uint32_t node : gates) {
-    const circuits::GateView gv = ntk.gate(ntk.gate_index(node));
-    f.clear();
-    ws.clear();
-    for (size_t i = 0; i < gv.size(); ++i) {
-      auto it = local.find(gv.fanins[i].index());
-      if (it == local.end()) {
-        r.why = fmt::format("gate {} reads node {}, which is neither a term wire nor a gate of the form", node,
-                            gv.fanins[i].index());
-        return std::nullopt;
-      }
-      f.push_back(gv.fanins[i].complemented() ? !it->second : it->second);
-      ws.push_back(gv.weight(i));
-    }
-    local[node] = sub.ntk.create_threshold(f, ws, gv.theta);
-  }
+  std::vector<uint32_t> inputs;
+  for (const SpecTerm& t : spec.terms) inputs.push_back(t.node);
+  std::unordered_map<uint32_t, Signal> local;
+  std::optional<circuits::Network> part = copy_gates(ntk, inputs, gates, local, r.why);
+  if (!part) return std::nullopt;
+  Sub sub{std::move(*part), {}};
   for (Signal s : out.bits) {
     auto it = local.find(s.index());
     if (it == local.end()) {
@@ -123,14 +102,14 @@ FinalFormCheck final_form_exhaustive(const circuits::Network& ntk, const circuit
   const uint64_t chunk = uint64_t(1) << c, words = std::max<uint64_t>(1, chunk / 64);
   const uint64_t live = chunk < 64 ? (uint64_t(1) << chunk) - 1 : ~uint64_t(0);
   std::vector<Int128> w(static_cast<size_t>(n));
-  for (int t = 0; t < n; ++t) w[size_t(t)] = to_int128(spec.terms[size_t(t)].weight);
+  for (int t = 0; t < n; ++t) w[size_t(t)] = numerics::to_int128(spec.terms[size_t(t)].weight);
   std::vector<Int128> low_sum(std::max<uint64_t>(chunk, 64), 0);  // sum of the low wires' weights set in s_low
   for (uint64_t s = 1; s < chunk; ++s) low_sum[s] = low_sum[s & (s - 1)] + w[size_t(std::countr_zero(s))];
   std::vector<std::vector<uint64_t>> inputs(static_cast<size_t>(n), std::vector<uint64_t>(words));
   for (int j = 0; j < c; ++j)
     for (uint64_t wd = 0; wd < words; ++wd)
       inputs[size_t(j)][wd] = j < 6 ? kLowPattern[j] : (((wd >> (j - 6)) & 1) ? ~uint64_t(0) : 0);
-  const Int128 K = to_int128(spec.constant);
+  const Int128 K = numerics::to_int128(spec.constant);
   Int128 sums[64];
   for (uint64_t h = 0; h < (uint64_t(1) << (n - c)); ++h) {
     Int128 high = K;
@@ -171,8 +150,8 @@ FinalFormCheck final_form_sampled(const circuits::Network& ntk, const circuits::
     for (uint64_t& x : in) x = rng();
   const auto got = sim.run(inputs);
   std::vector<Int128> w(n);
-  for (size_t t = 0; t < n; ++t) w[t] = to_int128(spec.terms[t].weight);
-  const Int128 K = to_int128(spec.constant);
+  for (size_t t = 0; t < n; ++t) w[t] = numerics::to_int128(spec.terms[t].weight);
+  const Int128 K = numerics::to_int128(spec.constant);
   Int128 sums[64];
   for (uint64_t wd = 0; wd < words; ++wd) {
     for (uint64_t b = 0; b < 64; ++b) {

@@ -470,27 +470,15 @@ class LayeredProof {
       fail(fmt::format("a group of {} term wires, more than the {} simulated exhaustively", wires.size(),
                        o_.group_wires));
     // the group as a small network over its wires; the table of every node
-    Network sub;
     std::unordered_map<uint32_t, Signal> local;
-    for (uint32_t n : wires) local[n] = sub.create_input(fmt::format("t{}", n));
-    std::vector<Signal> f;
-    std::vector<Weight> ws;
-    for (uint32_t node : gates) {
-      const circuits::GateView gv = ntk_.gate(ntk_.gate_index(node));
-      f.clear();
-      ws.clear();
-      for (size_t i = 0; i < gv.size(); ++i) {
-        const Signal s = gv.fanins[i];
-        f.push_back(s.complemented() ? !local.at(s.index()) : local.at(s.index()));
-        ws.push_back(gv.weight(i));
-      }
-      local[node] = sub.create_threshold(f, ws, gv.theta);
-    }
+    std::string why;
+    const std::optional<Network> sub = copy_gates(ntk_, wires, gates, local, why);
+    if (!sub) fail(fmt::format("group over {} wires: {}", wires.size(), why));
     std::vector<uint32_t> nodes(wires);
     nodes.insert(nodes.end(), gates.begin(), gates.end());
     std::vector<Signal> probes;
     for (uint32_t n : nodes) probes.push_back(local.at(n));
-    const auto tables = truth_tables(sub, probes);
+    const auto tables = truth_tables(*sub, probes);
     std::unordered_map<uint32_t, const std::vector<uint64_t>*> table_of;
     for (size_t i = 0; i < nodes.size(); ++i) table_of[nodes[i]] = &tables[i];
     // the exact sum, scaled down by the common power of two e
@@ -503,7 +491,7 @@ class LayeredProof {
       e = std::min(e, int(boost::multiprecision::lsb(boost::multiprecision::abs(v))));
     }
     if (mag >= BigInt(1) << 120) fail("a group sum past 2^120");
-    for (uint32_t n : wires) a.push_back(to_weight(terms.at(n).w >> e));
+    for (uint32_t n : wires) a.push_back(numerics::to_int128(terms.at(n).w >> e));
     Weight lo = 0, hi = 0;
     for (Weight x : a) (x < 0 ? lo : hi) += x;
     // S = sum a_t lit_t; assignment 0 has every complemented literal at 1
@@ -624,12 +612,6 @@ class LayeredProof {
     return kept;
   }
 
-  static Weight to_weight(const BigInt& v) {
-    const BigInt m = boost::multiprecision::abs(v);
-    const Weight r = (Weight(static_cast<unsigned long long>(m >> 64)) << 64) |
-                     Weight(static_cast<unsigned long long>(m & BigInt(UINT64_MAX)));
-    return v < 0 ? -r : r;
-  }
 
   const Network& ntk_;
   const OpProofOptions& o_;
