@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <random>
 #include <numeric>
 #include <cstdlib>
 #include <bit>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "proofs/word_lemma.hpp"
 #include "proofs/circuit_encoding.hpp"
@@ -174,6 +176,18 @@ void add_term(Terms& t, BigInt& K, uint32_t node, bool comp, const BigInt& w) {
   }
 }
 
+// A node that one group handed on as several bits of its sum, all in one polarity (hashing made
+// equal bits one gate): the weights of those bits, which groups of the next layer may read apart.
+struct Split {
+  std::vector<BigInt> bits;
+  bool comp = false;
+  BigInt total() const {
+    BigInt t = 0;
+    for (const BigInt& b : bits) t += b;
+    return t;
+  }
+};
+
 class LayeredProof {
  public:
   LayeredProof(const Network& ntk, const OpProofOptions& o, std::string name)
@@ -182,17 +196,67 @@ class LayeredProof {
   OpProof run(const OpSpec& op, const OpWiring& w) {
     OpProof p;
     p.method = "linear form (partial products, group sums, word lemmas)";
-    try {
-      prove(op, w, p);
-    } catch (const Failure& f) {
-      p.verdict = Verdict::inconclusive;
-      p.detail = f.why;
+    // Where bits of a group sum coincide, which node hands on which bit is a guess about the
+    // gadget (prove_group); each strategy is sound, a wrong one only leaves a later layer unproved.
+    std::optional<Failure> first;
+    std::vector<uint32_t> suspect;
+    for (int strategy : {kPositiveFirst | kReaderFirst, 0, kPositiveFirst, kReaderFirst}) {
+      strategy_ = strategy;
+      split_.clear();
+      suspect_.clear();
+      OpProof attempt = p;
+      try {
+        prove(op, w, attempt);
+        return attempt;
+      } catch (const Failure& f) {
+        if (!first) first = f, suspect = suspect_;
+      }
+    }
+    p.verdict = Verdict::inconclusive;
+    p.detail = first->why;
+    suspect_ = std::move(suspect);
+    if (auto c = search_failed_group(op, w)) {
+      p.verdict = Verdict::refuted;
+      p.detail = fmt::format("{} (found by enumerating the {} wires of the group that failed: {})", c->str(),
+                             suspect_.size(), first->why);
+      p.cex = std::move(c);
     }
     return p;
   }
 
  private:
   [[noreturn]] static void fail(std::string why) { throw Failure{std::move(why)}; }
+
+  // A group of the first level that is no sum of its wires (a wrong weight, threshold or wire, as a
+  // mutation makes) shows at the output for some values of its wires: all of them, under a few
+  // backgrounds of the other wires (all 0, all 1, random), simulated and compared with the
+  // fixed-point arithmetic. Only a reproduced counterexample counts; none found proves nothing.
+  std::optional<OpCounterexample> search_failed_group(const OpSpec& op, const OpWiring& w) const {
+    if (suspect_.empty() || suspect_.size() > 20) return std::nullopt;
+    std::unordered_map<uint32_t, size_t> wire_of;
+    for (size_t j = 0; j < ntk_.inputs().size(); ++j) wire_of[ntk_.inputs()[j]] = j;
+    const size_t n = ntk_.inputs().size(), k = suspect_.size();
+    const size_t words = std::max<size_t>(1, (size_t(1) << k) / 64);
+    std::mt19937_64 rng(o_.seed);
+    for (int background = 0; background < 8; ++background) {
+      std::vector<std::vector<uint64_t>> in(n, std::vector<uint64_t>(words));
+      for (size_t j = 0; j < n; ++j) {
+        const uint64_t b = background == 0 ? 0 : background == 1 ? ~uint64_t(0) : (rng() & 1 ? ~uint64_t(0) : 0);
+        std::fill(in[j].begin(), in[j].end(), b);
+      }
+      for (size_t t = 0; t < k; ++t) {  // assignment a = 64 word + lane; wire t takes bit t of a
+        auto& col = in[wire_of.at(suspect_[t])];
+        for (size_t wd = 0; wd < words; ++wd) {
+          uint64_t v = 0;
+          for (int lane = 0; lane < 64; ++lane)
+            if ((((wd << 6) | size_t(lane)) >> t) & 1) v |= uint64_t(1) << lane;
+          col[wd] = v;
+        }
+      }
+      if (auto c = first_mismatch(ntk_, op, w, in)) return c;
+    }
+    return std::nullopt;
+  }
 
   void prove(const OpSpec& op, const OpWiring& w, OpProof& p) {
     RationalForm rf = exact_form(op, w);
@@ -254,6 +318,7 @@ class LayeredProof {
       for (uint32_t n = 0; n < ntk_.num_nodes(); ++n)
         if (remaining_[n]) maxd = std::max(maxd, depth[n]);
       if (maxd <= 2) break;
+      first_level_ = levels == 0;
       groups += group_level(terms, K, depth);
       ++levels;
       if (levels > 8) fail("more than 8 levels of group sums");
@@ -318,6 +383,7 @@ class LayeredProof {
 
   // Gates with exactly two fan-ins, both primary inputs: candidates for partial products.
   void index_pairs() {
+    pairs_.clear();
     for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
       const circuits::GateView gv = ntk_.gate(g);
       if (gv.size() != 2 || !ntk_.is_input(gv.fanins[0].index()) || !ntk_.is_input(gv.fanins[1].index())) continue;
@@ -379,22 +445,53 @@ class LayeredProof {
   // One level of group sums: finds the groups (wires joined by depth-1 gates), proves each group's
   // gates exhaustively, and replaces its wires by the bits it hands on. Returns the groups proved.
   int group_level(Terms& terms, BigInt& K, const std::vector<uint32_t>& depth) {
+    // Nodes that the layer below handed on as several bits (split_): the next layer may read each
+    // bit in another group, so they join no group here and lend each group that reads them a part.
+    std::map<uint32_t, Split> split;
+    for (auto& [n, sp] : split_)
+      if (auto it = terms.find(n); it != terms.end() && it->second.comp == sp.comp && it->second.w == sp.total())
+        split.emplace(n, sp);
+    split_.clear();
     // union-find over the term wires, joined by the depth-1 gates
-    std::unordered_map<uint32_t, uint32_t> parent;
-    for (auto& [n, wt] : terms) parent[n] = n;
+    std::unordered_map<uint32_t, uint32_t> parent, size;
+    for (auto& [n, wt] : terms) parent[n] = n, size[n] = 1;
+    std::unordered_set<uint32_t> joined;  // wires read by a depth-1 gate, or attached below
     auto find = [&](uint32_t x) {
       while (parent[x] != x) x = parent[x] = parent[parent[x]];
       return x;
     };
+    auto join = [&](uint32_t a, uint32_t b) {
+      a = find(a), b = find(b);
+      if (a != b) parent[b] = a, size[a] += size[b];
+    };
+    // A depth-1 gate that would join groups into more wires than a group may have is the layer
+    // above reading wires that two groups hand on as they are (a group's bit 0 is often its one
+    // odd-weight wire): it joins nothing, and it belongs to no group.
+    std::unordered_set<uint32_t> bridges;
+    std::vector<uint32_t> roots;
     for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
       const uint32_t node = ntk_.gate_node(g);
       if (!remaining_[node] || depth[node] != 1) continue;
-      const auto fanins = ntk_.gate(g).fanins;
-      for (size_t i = 1; i < fanins.size(); ++i) parent[find(fanins[i].index())] = find(fanins[0].index());
+      const auto all = ntk_.gate(g).fanins;
+      std::vector<uint32_t> fanins;
+      for (Signal f : all)
+        if (!split.count(f.index())) fanins.push_back(f.index());
+      roots.clear();
+      uint32_t wires = 0;
+      for (uint32_t f : fanins)
+        if (const uint32_t r = find(f); std::find(roots.begin(), roots.end(), r) == roots.end())
+          roots.push_back(r), wires += size[r];
+      if (roots.size() > 1 && int(wires) > o_.group_wires) {
+        bridges.insert(node);
+        continue;
+      }
+      for (size_t i = 1; i < fanins.size(); ++i) join(fanins[0], fanins[i]);
+      for (uint32_t f : fanins) joined.insert(f);
     }
     // A group's output gate of bit k reads the terms whose residue changes at level k directly; a
     // term with no residue below k (the group's largest weight) is read by no depth-1 gate. Such a
-    // gate reads depth-1 gates of one group only: its direct terms join that group.
+    // gate reads depth-1 gates of one group only: its direct terms that no depth-1 gate reads join
+    // that group (the others, a wire of another group handed on as its own bit 0 for one, stay).
     for (uint32_t g = 0; g < ntk_.num_gates(); ++g) {
       const uint32_t node = ntk_.gate_node(g);
       if (!remaining_[node] || depth[node] != 2) continue;
@@ -403,13 +500,14 @@ class LayeredProof {
       bool one = true;
       for (Signal f : fanins)
         if (!terms.count(f.index())) {
-          const uint32_t r = find(ntk_.gate(ntk_.gate_index(f.index())).fanins[0].index());
+          const uint32_t r = bridges.count(f.index()) ? UINT32_MAX - 1 : group_hint(f.index(), split, find);
           if (root != UINT32_MAX && r != root) one = false;
           root = r;
         }
-      if (!one || root == UINT32_MAX) continue;
+      if (!one || root >= UINT32_MAX - 1) continue;
       for (Signal f : fanins)
-        if (terms.count(f.index())) parent[find(f.index())] = find(root);
+        if (terms.count(f.index()) && !split.count(f.index()) && joined.insert(f.index()).second)
+          join(root, f.index());
     }
     // A gate at most two above the wires whose fan-ins all lie in one group belongs to it (a group sum
     // has depth 2); every other remaining gate is above the groups.
@@ -421,11 +519,12 @@ class LayeredProof {
       if (!remaining_[node]) continue;
       uint32_t grp = UINT32_MAX - 1;
       for (Signal f : ntk_.gate(g).fanins) {
+        if (split.count(f.index())) continue;  // lends to whichever group reads it
         const uint32_t gf = terms.count(f.index()) ? find(f.index()) : group_of.at(f.index());
         if (grp == UINT32_MAX - 1) grp = gf;
         else if (grp != gf) grp = kAbove;
       }
-      if (depth[node] > 2) grp = kAbove;
+      if (depth[node] > 2 || grp == UINT32_MAX - 1) grp = kAbove;
       group_of[node] = grp;
       if (grp != kAbove) gates_of[grp].push_back(node);
     }
@@ -441,19 +540,91 @@ class LayeredProof {
       if (s.index() != 0) readers[s.index()].push_back(0);  // 0: the operation's output
     Terms next;
     for (auto& [n, lit] : terms)
-      if (!gates_of.count(find(n))) add_term(next, K, n, lit.comp, lit.w);  // a wire in no group passes on
+      if (!split.count(n) && !gates_of.count(find(n))) add_term(next, K, n, lit.comp, lit.w);  // in no group: passes on
     int proved = 0;
     for (auto& [root, gates] : gates_of) {
-      std::vector<uint32_t> wires;
-      for (auto& [n, wt] : terms)
-        if (find(n) == root) wires.push_back(n);
-      const std::vector<uint32_t> kept = prove_group(wires, terms, gates, readers, next, K);
+      Terms own;  // the group's wires with their weights (a split node's part chosen below)
+      for (auto& [n, lit] : terms)
+        if (!split.count(n) && find(n) == root) own.emplace(n, lit);
+      std::vector<uint32_t> lent;  // split nodes this group reads
+      for (uint32_t g : gates)
+        for (Signal f : ntk_.gate(ntk_.gate_index(g)).fanins)
+          if (split.count(f.index()) && std::find(lent.begin(), lent.end(), f.index()) == lent.end())
+            lent.push_back(f.index());
+      std::vector<uint32_t> kept;
+      try {
+        kept = prove_group_lending(own, lent, split, gates, readers, next, K);
+      } catch (const Failure&) {
+        // a first-level group over operand wires: search it for a counterexample (run())
+        if (first_level_ && lent.empty() && std::all_of(own.begin(), own.end(), [&](const auto& t) {
+              return ntk_.is_input(t.first);
+            }))
+          for (auto& [n, lit] : own) suspect_.push_back(n);
+        throw;
+      }
       for (uint32_t g : kept) remaining_[g] = 0;
       ++proved;
     }
+    for (auto& [n, sp] : split)  // the bits no group took pass on
+      for (const BigInt& v : sp.bits) add_term(next, K, n, sp.comp, v);
     std::erase_if(next, [](const auto& t) { return t.second.w == 0; });
     terms = std::move(next);
     return proved;
+  }
+
+  // The group of the wires that the depth-1 gate `node` reads (its first fan-in that is not split).
+  template <class Find>
+  uint32_t group_hint(uint32_t node, const std::map<uint32_t, Split>& split, Find& find) const {
+    for (Signal f : ntk_.gate(ntk_.gate_index(node)).fanins)
+      if (!split.count(f.index())) return find(f.index());
+    return UINT32_MAX - 1;
+  }
+
+  // prove_group with each split node the group reads lending it a part of its bits: the parts are
+  // tried smallest first (one bit, then two, ...; a group's gates read a part that is too small as
+  // wrong weights, while a part too large can pass with its surplus handed on as the wire itself,
+  // leaving the next group short) until the group proves; the bits taken leave the split node.
+  // Sound for any choice: a part is a sum of bits the node carries, and what no group takes passes on.
+  std::vector<uint32_t> prove_group_lending(Terms own, const std::vector<uint32_t>& lent,
+                                            std::map<uint32_t, Split>& split, const std::vector<uint32_t>& gates,
+                                            const std::unordered_map<uint32_t, std::vector<uint32_t>>& readers,
+                                            Terms& next, BigInt& K) {
+    std::vector<std::pair<uint32_t, size_t>> bits;  // (node, index into its bits)
+    for (uint32_t n : lent)
+      for (size_t i = 0; i < split.at(n).bits.size(); ++i) bits.push_back({n, i});
+    if (bits.size() > 8) fail(fmt::format("a group reads {} bits of nodes that carry several, more than 8", bits.size()));
+    std::vector<uint64_t> masks;
+    for (uint64_t m = 0; m < (uint64_t(1) << bits.size()); ++m) masks.push_back(m);
+    std::stable_sort(masks.begin(), masks.end(),
+                     [](uint64_t a, uint64_t b) { return std::popcount(a) < std::popcount(b); });
+    std::optional<Failure> first;
+    uint64_t first_mask = 0;
+    for (uint64_t mask : masks) {
+      Terms t = own;
+      for (size_t j = 0; j < bits.size(); ++j)
+        if (mask >> j & 1) {
+          const Split& sp = split.at(bits[j].first);
+          auto [it, fresh] = t.try_emplace(bits[j].first, Lit{0, sp.comp});
+          it->second.w += sp.bits[bits[j].second];
+        }
+      std::vector<uint32_t> wires;
+      for (auto& [n, lit] : t) wires.push_back(n);
+      Terms next_try = next;
+      BigInt K_try = K;
+      try {
+        std::vector<uint32_t> kept = prove_group(wires, t, gates, readers, next_try, K_try, lent);
+        next = std::move(next_try), K = K_try;
+        for (size_t j = bits.size(); j-- > 0;)  // erase from the back: indices stay valid
+          if (mask >> j & 1) {
+            auto& v = split.at(bits[j].first).bits;
+            v.erase(v.begin() + std::ptrdiff_t(bits[j].second));
+          }
+        return kept;
+      } catch (const Failure& f) {
+        if (!first || first_mask == 0) first = f, first_mask = mask;  // the first part's failure says most
+      }
+    }
+    throw *first;
   }
 
   // Exhaustive proof of one group: its gates over its term wires; every wire it hands on (a gate or
@@ -465,7 +636,8 @@ class LayeredProof {
   std::vector<uint32_t> prove_group(const std::vector<uint32_t>& wires, const Terms& terms,
                                     std::vector<uint32_t> gates,
                                     const std::unordered_map<uint32_t, std::vector<uint32_t>>& readers, Terms& next,
-                                    BigInt& K) {
+                                    BigInt& K,
+                                    const std::vector<uint32_t>& lent) {
     if (int(wires.size()) > o_.group_wires)
       fail(fmt::format("a group of {} term wires, more than the {} simulated exhaustively", wires.size(),
                        o_.group_wires));
@@ -558,28 +730,64 @@ class LayeredProof {
       for (size_t o = 0; o < outs.size() && !stray; ++o) {
         carries[o] = bits_of(outs[o]);
         if (!carries[o].empty()) continue;
+        // a split node lent to this group is read by the others it lends to: no bit of this sum
+        if (std::find(lent.begin(), lent.end(), outs[o]) != lent.end()) continue;
         if (terms.count(outs[o]))
           fail(fmt::format("group over {} wires: its term wire {} is read above it but is no bit of its sum",
                            wires.size(), outs[o]));
         stray = outs[o];
       }
       // Where bits coincide, a wire handed on as it is takes the lowest free bit it carries (the
-      // gadget hands on a bit that is one wire as that wire), then gates take theirs in order. Any
-      // choice among equal functions is a true decomposition of the sum; a wrong guess of the
-      // gadget's intent only leaves the final form unproved.
-      for (int pass = 0; pass < 2 && !stray; ++pass)
-        for (size_t o = 0; o < outs.size(); ++o) {
-          if ((terms.count(outs[o]) != 0) != (pass == 0)) continue;
-          auto free = std::find_if(carries[o].begin(), carries[o].end(),
-                                   [&](const auto& c) { return wire_of_bit[size_t(c.first)] < 0; });
-          if (free == carries[o].end()) {
-            const int b = carries[o].front().first;
-            fail(fmt::format("group over {} wires: nodes {} and {} both carry bit {} of its sum", wires.size(),
-                             outs[size_t(wire_of_bit[size_t(b)])], outs[o], b));
+      // gadget hands on a bit that is one wire as that wire); then gates take theirs in node order,
+      // the lowest free bit they carry. With kPositiveFirst a node takes a bit it carries as it is
+      // before one it carries complemented (bits 3 and 4 of a sum that are equal may be handed on
+      // as a gate g and as !h, h a carry gate equal to !g: g is bit 3). A gate left without a free
+      // bit is one of the next layer that happens to equal a bit (a carry detector over this
+      // group's low bits): it leaves the group like any other stray. Any choice among equal
+      // functions is a true decomposition of the sum; a wrong guess of the gadget's intent only
+      // leaves a later layer unproved, and run() tries the other strategies.
+      const bool positive_first = strategy_ & kPositiveFirst, reader_first = strategy_ & kReaderFirst;
+      std::vector<char> assigned(outs.size(), 0);
+      auto take = [&](size_t o, bool flipped_too) {
+        for (auto& [b, flip] : carries[o])
+          if (wire_of_bit[size_t(b)] < 0 && (flipped_too || !flip)) {
+            wire_of_bit[size_t(b)] = int(o), bit_flipped[size_t(b)] = flip, assigned[o] = 1;
+            return;
           }
-          wire_of_bit[size_t(free->first)] = int(o);
-          bit_flipped[size_t(free->first)] = free->second;
+      };
+      for (size_t o = 0; o < outs.size() && !stray; ++o)
+        if (terms.count(outs[o]) && !carries[o].empty()) {
+          take(o, !positive_first);
+          if (!assigned[o]) take(o, true);
+          if (!assigned[o]) {
+            const int b = carries[o].front().first;
+            fail(fmt::format("group over {} wires: its term wires {} and {} both carry bit {} of its sum",
+                             wires.size(), outs[size_t(wire_of_bit[size_t(b)])], outs[o], b));
+          }
         }
+      // Gates in node order, except (kReaderFirst) that a gate reading another that carries the same
+      // two or more bits goes first: that is the bit gate of a column reading the column's carry gate, which
+      // hashing made the gate of a higher bit (bits 3 and 4 equal, bit 3 = g(carry), bit 4 = carry).
+      std::vector<size_t> order;
+      auto bits_set = [&](size_t o) {
+        std::vector<int> b;
+        for (auto& c : carries[o]) b.push_back(c.first);
+        return b;
+      };
+      for (size_t o = 0; o < outs.size(); ++o) {
+        if (terms.count(outs[o])) continue;
+        auto at = order.end();
+        if (reader_first && carries[o].size() >= 2)
+          for (Signal f : ntk_.gate(ntk_.gate_index(outs[o])).fanins)
+            for (auto it = order.begin(); it != order.end(); ++it)
+              if (outs[*it] == f.index() && bits_set(*it) == bits_set(o)) at = std::min(at, it);
+        order.insert(at, o);
+      }
+      for (int pass = positive_first ? 0 : 1; pass < 2 && !stray; ++pass)
+        for (size_t o : order)
+          if (!assigned[o]) take(o, pass == 1);
+      for (size_t o = 0; o < outs.size() && !stray; ++o)
+        if (!assigned[o] && !terms.count(outs[o])) stray = outs[o];
       if (!stray) break;
       // the stray gate and every group gate above it leave the group
       std::vector<uint32_t> stack{*stray};
@@ -593,12 +801,20 @@ class LayeredProof {
           if (r != 0 && in_group.count(r) && in_group[r]) in_group[r] = 0, stack.push_back(r);
       }
     }
+    // Bits that are one function and were built once (structural hashing merged their gates) are
+    // handed on by one node: it takes each of them, its weight the sum of theirs.
+    for (int b = 0; b < W; ++b)
+      for (size_t o = 0; o < outs.size() && wire_of_bit[size_t(b)] < 0; ++o)
+        for (auto& [cb, flip] : bits_of(outs[o]))
+          if (cb == b) wire_of_bit[size_t(b)] = int(o), bit_flipped[size_t(b)] = flip;
     const std::vector<uint64_t> zeros(words, 0);
+    std::map<uint32_t, std::vector<std::pair<BigInt, bool>>> carried;  // node -> (weight, flipped) per bit
     for (int b = 0; b < W; ++b) {
       const BigInt v = (b + 1 == W ? BigInt(-(BigInt(1) << b)) : BigInt(BigInt(1) << b)) << e;
       if (wire_of_bit[size_t(b)] >= 0) {
         const uint32_t n = outs[size_t(wire_of_bit[size_t(b)])];
         add_term(next, K, n, bit_flipped[size_t(b)], v);  // the literal that carries the bit
+        carried[n].push_back({v, bool(bit_flipped[size_t(b)])});
       } else if (same(bit[size_t(b)], zeros, true)) {
         K += v;  // the bit is always 1
       } else if (!same(bit[size_t(b)], zeros, false)) {
@@ -609,6 +825,13 @@ class LayeredProof {
     for (uint32_t n : gates)
       if (in_group[n]) kept.push_back(n);
     if (kept.empty()) fail(fmt::format("group over {} wires: none of its gates carries a bit of its sum", wires.size()));
+    for (auto& [n, cs] : carried) {
+      if (cs.size() < 2 || !std::all_of(cs.begin(), cs.end(), [&](const auto& c) { return c.second == cs[0].second; }))
+        continue;
+      Split sp{{}, cs[0].second};
+      for (auto& [v, flip] : cs) sp.bits.push_back(v);
+      split_[n] = std::move(sp);
+    }
     return kept;
   }
 
@@ -618,6 +841,11 @@ class LayeredProof {
   std::string name_;
   std::unordered_map<uint64_t, std::vector<uint32_t>> pairs_;
   std::vector<char> remaining_;
+  std::map<uint32_t, Split> split_;  // handed on as several bits by the layer just proved
+  bool first_level_ = false;
+  static constexpr int kPositiveFirst = 1, kReaderFirst = 2;
+  int strategy_ = kPositiveFirst | kReaderFirst;
+  std::vector<uint32_t> suspect_;  // the wires of a first-level group that failed
 };
 
 }  // namespace

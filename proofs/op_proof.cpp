@@ -84,11 +84,18 @@ std::optional<OpCounterexample> search_counterexample(const Network& local, cons
         default: in[j][wd] = (wd / 4) % 2 ? r & rng() : r | rng(); break;
       }
     }
+  return first_mismatch(local, op, w, in);
+}
+
+std::optional<OpCounterexample> first_mismatch(const Network& local, const OpSpec& op, const OpWiring& w,
+                                               const std::vector<std::vector<uint64_t>>& in) {
+  const size_t n = w.free_nodes.size();
+  const size_t words = in.empty() ? 0 : in[0].size();
   const auto out = WordSimulator(local, local.output_buses().at(0).bits).run(in);
   const OpEvaluator eval(op);
   std::vector<uint8_t> wires(n);
   std::vector<Fixed> args;
-  for (int wd = 0; wd < words; ++wd)
+  for (size_t wd = 0; wd < words; ++wd)
     for (int lane = 0; lane < 64; ++lane) {
       for (size_t j = 0; j < n; ++j) wires[j] = (in[j][wd] >> lane) & 1;
       args = operand_values(op, w, wires);
@@ -208,6 +215,13 @@ OpProof prove_op(const Network& local, const OpSpec& op, const OpWiring& w, cons
     p.method = "none";
     p.detail = fmt::format("{} free wires, more than exhaustive simulation takes, and no other method for {}", n,
                            to_string(op.kind));
+  }
+  if (p.verdict == Verdict::inconclusive && !p.cex && n > o.exhaustive_wires && n <= o.exhaustive_fallback_wires &&
+      n <= kMaxExhaustiveInputs) {
+    OpProof e = prove_exhaustive(local, op, w);
+    e.detail += fmt::format(" (after the {}: {})", p.method, p.detail);
+    e.queries = p.queries;
+    p = std::move(e);
   }
   if (p.verdict == Verdict::inconclusive && !p.cex) {
     if (auto c = search_counterexample(local, op, w, o.search_words, o.seed)) {

@@ -61,6 +61,9 @@ struct OpProofOptions {
   QueryOptions query;
   // Operations with at most this many free wires are proved by exhaustive simulation.
   int exhaustive_wires = 20;
+  // An operation that the method of its kind leaves inconclusive is simulated exhaustively when it
+  // has at most this many free wires (2^24 assignments: seconds for a few hundred gates).
+  int exhaustive_fallback_wires = 24;
   // Group sums with at most this many term wires are simulated exhaustively.
   int group_wires = 20;
   // Final forms with at most this many term wires are enumerated when the word lemmas are
@@ -92,5 +95,10 @@ std::optional<OpCounterexample> boundary_search(const circuits::Network& local, 
 // Seeded random search (words x 64 assignments, with extreme operand values mixed in).
 std::optional<OpCounterexample> search_counterexample(const circuits::Network& local, const OpSpec& op,
                                                       const OpWiring& w, int words, uint64_t seed);
+// The first assignment among `in` (in[j][word]: free wire j in the 64 lanes of each word, as
+// WordSimulator takes them) on which the gates and the fixed-point arithmetic differ, reproduced by
+// check_assignment; nullopt when they agree on all of them.
+std::optional<OpCounterexample> first_mismatch(const circuits::Network& local, const OpSpec& op, const OpWiring& w,
+                                               const std::vector<std::vector<uint64_t>>& in);
 
 }  // namespace tc0::proofs
