@@ -228,10 +228,9 @@ MutantOutcome judge_op_mutant(const Network& ntk, const SamplerGraph& g, const O
   if (!dir.empty()) std::filesystem::remove_all(dir);
   if (reach && o.downstream && !r.is_escape()) {
     const auto t1 = std::chrono::steady_clock::now();
-    CircuitEdit ce;
-    const uint32_t gi = ntk.op(mu.op).first_gate + mu.edit.gate;
-    ce.gate = CircuitEdit::Gate{gi, mu.edit.fanins, mu.edit.weights, mu.edit.theta};
-    const std::vector<int64_t> got = simulate_sample(copy_with_edit(ntk, ce), o.runs->inputs[reach->input]);
+    const circuits::GateReplacement rep{ntk.op(mu.op).first_gate + mu.edit.gate, mu.edit.fanins, mu.edit.weights,
+                                        mu.edit.theta};
+    const std::vector<int64_t> got = simulate_sample(ntk, o.runs->inputs[reach->input], &rep);
     const std::vector<int64_t>& want = o.runs->outputs[reach->input];
     r.visible = false;
     for (size_t d = 0; d < got.size() && d < want.size(); ++d)

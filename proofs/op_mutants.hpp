@@ -16,7 +16,8 @@
 //     CPU simulator (check_assignment) and FixedArith disagrees. Then reachability
 //     (reachability.hpp): whether one of the recorded sampler inputs gives the operation operands on
 //     which the mutant is wrong and, when one does, whether the whole mutated circuit's sample on it
-//     differs from the fixed-point sampler's (visible) or not (masked downstream). A mutant the
+//     differs from the fixed-point sampler's (visible) or not (masked downstream), by the reference
+//     evaluator with the mutated gate in place (circuits/reference_eval.hpp, no copy of the circuit). A mutant the
 //     proof leaves inconclusive but a sampler input reaches is refuted by that input (the
 //     counterexample, reproduced the same way, is the operands it receives). A proved mutant is
 //     "equivalent" only when a second method confirms it: the exhaustive proof is complete by

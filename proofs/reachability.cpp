@@ -96,13 +96,11 @@ std::optional<Reached> first_reaching_input(const circuits::Network& local, cons
   return std::nullopt;
 }
 
-std::vector<int64_t> simulate_sample(const circuits::Network& ntk, std::span<const Fixed> input) {
-  circuits::sim::BusBatch in;
-  for (const Fixed& x : input) in.push_back({x.raw});
-  const circuits::sim::BusBatch out = circuits::sim::BitSimulator(ntk).run(in);
-  std::vector<int64_t> v;
-  for (const auto& bus : out) v.push_back(bus.at(0));
-  return v;
+std::vector<int64_t> simulate_sample(const circuits::Network& ntk, std::span<const Fixed> input,
+                                     const circuits::GateReplacement* replace) {
+  std::vector<int64_t> raw;
+  for (const Fixed& x : input) raw.push_back(x.raw);
+  return circuits::evaluate_buses(ntk, raw, replace);
 }
 
 }  // namespace tc0::proofs

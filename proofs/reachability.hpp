@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "circuits/network.hpp"
+#include "circuits/reference_eval.hpp"
 #include "proofs/op_graph.hpp"
 #include "proofs/op_proof.hpp"
 #include "proofs/op_structure.hpp"
@@ -53,7 +54,10 @@ struct Reached {
 std::optional<Reached> first_reaching_input(const circuits::Network& local, const SamplerGraph& g, uint32_t k,
                                             const OpWiring& w, const SamplerRuns& r);
 
-// The whole circuit simulated (CPU) on one sampler input: the output buses' raw values.
-std::vector<int64_t> simulate_sample(const circuits::Network& ntk, std::span<const Fixed> input);
+// The whole circuit evaluated on one sampler input by the reference evaluator
+// (circuits/reference_eval.hpp, one sample, no copy of the network), with `replace` standing in for
+// one gate when given: the output buses' raw values.
+std::vector<int64_t> simulate_sample(const circuits::Network& ntk, std::span<const Fixed> input,
+                                     const circuits::GateReplacement* replace = nullptr);
 
 }  // namespace tc0::proofs
