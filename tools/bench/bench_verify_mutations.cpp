@@ -20,6 +20,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -88,7 +89,7 @@ Row table(const std::string& title, const std::map<std::string, Row>& rows) {
 int main(int argc, char** argv) {
   std::string model = "sampler/models/moons_mf2", kind_name, json_path = "bench_verify_mutations.json";
   std::string recheck_script = "tools/smt2_recheck.sh";
-  int steps = 0, depth_budget = 2, count = 100, search_words = 1024, reach = 64, structural = 10, cvc5_timeout = 60;
+  int steps = 0, depth_budget = 2, count = 100, search_words = 1024, reach = 256, structural = 10, cvc5_timeout = 60;
   bool downstream = true;
   uint64_t seed = 1;
   double timeout = 60;
@@ -151,14 +152,15 @@ int main(int argc, char** argv) {
              kinds.size(), fmt::join(kinds, ", "));
 
   const auto tr = std::chrono::steady_clock::now();
-  const SamplerRuns runs = record_sampler_runs(m, spec, g, size_t(reach), seed);
+  // (released before the structural mutants, whose whole copies of the circuit set the peak memory)
+  auto runs = std::make_unique<const SamplerRuns>(record_sampler_runs(m, spec, g, size_t(reach), seed));
   const double seconds_reach_runs = since(tr);
   fmt::print("fixed-point sampler on {} seeded inputs, every operation recorded: {:.1f} s\n", reach, seconds_reach_runs);
 
   JudgeOptions jo;
   jo.proof.query.timeout_ms = unsigned(timeout * 1000);
   jo.search_words = search_words;
-  jo.runs = reach > 0 ? &runs : nullptr;
+  jo.runs = reach > 0 ? runs.get() : nullptr;
   jo.downstream = downstream;
   jo.recheck_script = recheck_script;
   jo.cvc5_timeout_s = cvc5_timeout;
@@ -185,6 +187,7 @@ int main(int argc, char** argv) {
                mu.change, o.verdict, reach_note, o.seconds);
   }
   std::filesystem::remove_all(jo.work_dir);
+  runs.reset();
   for (const StructuralMutant& mu : draw_structural_mutants(ntk, g, structural, seed)) {
     const MutantOutcome o = judge_structural_mutant(ntk, g, mu);
     const std::string what = mu.edit.swap_reads ? "wires swapped" : "output bus reordered";
