@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "circuits/reference_eval.hpp"
 #include "proofs/bv.hpp"
 #include "proofs/translation.hpp"
 
@@ -76,6 +77,24 @@ Recheck recheck_folder(const std::string& script, const std::string& dir, int ti
   if (std::sscanf(last.c_str(), "%d queries: %d agree", &r.queries, &r.agree) != 2)
     throw std::runtime_error(fmt::format("cvc5 re-check: unexpected output '{}' of {}", last, cmd));
   return r;
+}
+
+// The second method for an operation proved by exhaustive simulation: every assignment of its free
+// wires again, through the reference evaluator (circuits/reference_eval.hpp: scalar, exact sums,
+// no kernels) instead of the bit-parallel simulator, against FixedArith. The first assignment where
+// they differ, or nullopt.
+std::optional<std::vector<uint8_t>> reference_exhaustive(const Network& local, const OpSpec& op, const OpWiring& w) {
+  const size_t n = w.free_nodes.size();
+  if (n > 22) throw std::invalid_argument("reference_exhaustive: more than 22 free wires");
+  const OpEvaluator eval(op);
+  std::vector<uint8_t> wires(n);
+  std::vector<bool> in(n);
+  for (uint64_t x = 0; x < (uint64_t(1) << n); ++x) {
+    for (size_t j = 0; j < n; ++j) wires[j] = uint8_t((x >> j) & 1), in[j] = wires[j] != 0;
+    const int64_t got = circuits::bus_value(circuits::evaluate_nodes(local, in), local.output_buses().at(0));
+    if (got != eval(operand_values(op, w, wires)).raw) return wires;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -203,8 +222,16 @@ MutantOutcome judge_op_mutant(const Network& ntk, const SamplerGraph& g, const O
       r.verdict = c ? "escape (proved, but random simulation differs)" : "escape (proved, but a sampler input differs)";
       r.cex = c ? c : reach->cex;
     } else if (p.method.rfind("exhaustive", 0) == 0) {
-      r.verdict = "equivalent";
-      r.confirmation = "the exhaustive proof simulates every assignment (complete); random search agrees";
+      const auto bad = reference_exhaustive(local, op, w);
+      if (bad) {
+        r.verdict = "escape (proved, but the reference evaluator differs)";
+        r.cex = check_assignment(local, op, w, *bad);
+      } else {
+        r.verdict = "equivalent";
+        r.confirmation = fmt::format("every one of the 2^{} assignments again through the reference evaluator "
+                                     "(circuits/reference_eval) against FixedArith",
+                                     w.free_nodes.size());
+      }
     } else if (!dir.empty()) {
       const Recheck rc = recheck_folder(o.recheck_script, dir, o.cvc5_timeout_s);
       r.cvc5_queries = rc.queries, r.cvc5_agree = rc.agree;

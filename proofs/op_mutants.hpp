@@ -20,10 +20,11 @@
 //     evaluator with the mutated gate in place (circuits/reference_eval.hpp, no copy of the circuit). A mutant the
 //     proof leaves inconclusive but a sampler input reaches is refuted by that input (the
 //     counterexample, reproduced the same way, is the operands it receives). A proved mutant is
-//     "equivalent" only when a second method confirms it: the exhaustive proof is complete by
-//     itself (every assignment simulated), a solver proof is re-checked query by query by cvc5
-//     (tools/smt2_recheck.sh); otherwise it is "equivalent (unconfirmed)". A proved mutant that the
-//     random search or a sampler input shows wrong is an escape.
+//     "equivalent" only when a second method confirms it: after an exhaustive proof (bit-parallel
+//     simulator), every assignment again through the reference evaluator (circuits/reference_eval);
+//     after a solver proof, every Z3 query re-checked by cvc5 (tools/smt2_recheck.sh; the proof's
+//     exhaustive steps are not re-run); otherwise it is "equivalent (unconfirmed)". A proved mutant
+//     that the random search, a sampler input or the second method shows wrong is an escape.
 // judge_structural_mutant: a whole copy of the circuit with two wires between operations swapped or
 // an output bus reordered (circuit_edit.hpp) must fail check_structure.
 #include <cstdint>
