@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 
@@ -302,29 +303,44 @@ std::vector<StructuralMutant> draw_structural_mutants(const Network& ntk, const 
     StructuralMutant mu;
     mu.index = i;
     if (i % 2 == 0) {
-      // a consumer c, a wire a that one of its gates reads from an operand produced by an operation,
-      // and an output wire b of an earlier operation that is none of c's operand wires
+      // A consumer c, a wire a that one of its gates reads from the output of an operation q, and an
+      // output wire b of another earlier operation p. copy_with_edit renames a and b in every read
+      // (operation outputs included) from the point where both exist, so the first of q and p to end
+      // after that outputs the other wire: the swap is a wrong wire between operations only when b is
+      // none of q's operand wires and a none of p's (otherwise q, say, merely outputs one of its own
+      // operand wires: a change inside q that its proof must refute, not the structure check).
+      auto operand_wires = [&](uint32_t k) {
+        std::set<uint32_t> w;
+        for (const Operand& x : g.ops[k].args)
+          for (Signal s : operand_signals(ntk, x)) w.insert(s.index());
+        return w;
+      };
       for (int tries = 0; tries < 1000 && !mu.edit.swap_reads; ++tries) {
         const uint32_t c = uint32_t(rng() % g.ops.size());
         const Network::OpView v = ntk.op(c);
         if (c == 0 || v.end_gate == v.first_gate) continue;
-        std::set<uint32_t> operand;
+        std::map<uint32_t, uint32_t> producer;  // c's operand wires that an operation outputs
         for (const Operand& x : g.ops[c].args)
-          for (Signal s : operand_signals(ntk, x)) operand.insert(s.index());
+          if (x.source == Operand::Source::op)
+            for (Signal s : ntk.op(x.index).outputs)
+              if (ntk.is_gate(s.index())) producer.emplace(s.index(), x.index);
         const circuits::GateView gv = ntk.gate(v.first_gate + uint32_t(rng() % (v.end_gate - v.first_gate)));
         std::vector<uint32_t> reads;
         for (Signal s : gv.fanins)
-          if (operand.count(s.index()) && ntk.is_gate(s.index())) reads.push_back(s.index());
+          if (producer.count(s.index())) reads.push_back(s.index());
         if (reads.empty()) continue;
-        const uint32_t a = reads[rng() % reads.size()];
+        const uint32_t a = reads[rng() % reads.size()], q = producer.at(a);
         const uint32_t p = uint32_t(rng() % c);
         const auto outs = ntk.op(p).outputs;
-        if (outs.empty()) continue;
+        if (p == q || outs.empty()) continue;
         const uint32_t b = outs[rng() % outs.size()].index();
-        if (b == a || !ntk.is_gate(b) || operand.count(b)) continue;
+        if (b == a || !ntk.is_gate(b) || operand_wires(c).count(b) || operand_wires(q).count(b) ||
+            operand_wires(p).count(a))
+          continue;
         mu.edit.swap_reads = CircuitEdit::SwapReads{a, b};
-        mu.change = fmt::format("wires {} (read by operation {}, {}) and {} (output of operation {}) swapped", a, c,
-                                g.ops[c].module, b, p);
+        mu.change = fmt::format("wires {} (output of operation {}, read by operation {}, {}) and {} (output of "
+                                "operation {}) swapped",
+                                a, q, c, g.ops[c].module, b, p);
       }
       if (!mu.edit.swap_reads) throw std::runtime_error("draw_structural_mutants: no pair of wires to swap");
     } else {

@@ -97,9 +97,11 @@ struct MutantOutcome {
 MutantOutcome judge_op_mutant(const circuits::Network& ntk, const SamplerGraph& g, const OpMutant& mu,
                               const JudgeOptions& o);
 
-// Seeded structural mutants: even indices swap an operand wire that some operation reads with an
-// output wire of another earlier operation that it does not read (swap_reads), odd ones exchange
-// two differing bits of an output bus (swap_output_bits).
+// Seeded structural mutants: even indices swap an output wire a of one operation, which a later
+// operation reads, with an output wire b of another operation (swap_reads; b none of the operand
+// wires of a's producer or of its reader, a none of b's producer's, so that the swap is a wrong wire
+// between operations and not a change inside one), odd ones exchange two differing bits of an output
+// bus (swap_output_bits).
 struct StructuralMutant {
   int index = 0;
   CircuitEdit edit;

@@ -86,7 +86,7 @@ Row table(const std::string& title, const std::map<std::string, Row>& rows) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int campaign(int argc, char** argv) {
   std::string model = "sampler/models/moons_mf2", kind_name, json_path = "bench_verify_mutations.json";
   std::string recheck_script = "tools/smt2_recheck.sh";
   int steps = 0, depth_budget = 2, count = 100, search_words = 1024, reach = 256, structural = 10, cvc5_timeout = 60;
@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
                recheck_script);
     return 1;
   }
+  fileio::check_writable(json_path, "JSON report");  // before minutes of work, not after
   const auto t0 = std::chrono::steady_clock::now();
   const sampler::Model m = sampler::Model::load(model);
   const sampler::SamplerSpec spec = sampler::sampler_spec(m, kind_name, steps);
@@ -240,4 +241,14 @@ int main(int argc, char** argv) {
                    {"structural_list", slist}};
   fileio::write_file(json_path, j.dump(2) + "\n", "JSON report");
   return total.escapes == 0 && stotal.escapes == 0 ? 0 : 2;
+}
+
+// A model that does not load, an unwritable JSON path: one error line, exit status 1.
+int main(int argc, char** argv) {
+  try {
+    return campaign(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bench_verify_mutations: error: {}\n", e.what());
+    return 1;
+  }
 }
