@@ -100,18 +100,29 @@ int campaign(int argc, char** argv) {
         if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
         return std::string(argv[++i]);
       };
+      auto number = [&](auto parse) {  // the whole value, or one error line naming the option
+        const std::string v = next();
+        size_t end = 0;
+        try {
+          const auto x = parse(v, &end);
+          if (end == v.size()) return x;
+        } catch (const std::logic_error&) {
+        }
+        throw std::invalid_argument(a + ": '" + v + "' is not a number");
+      };
+      auto integer = [&] { return number([](const std::string& v, size_t* e) { return std::stoi(v, e); }); };
       if (a == "--model") model = next();
       else if (a == "--sampler") kind_name = next();
-      else if (a == "--steps") steps = std::stoi(next());
-      else if (a == "--depth-budget") depth_budget = std::stoi(next());
-      else if (a == "--count") count = std::stoi(next());
-      else if (a == "--seed") seed = std::stoull(next());
-      else if (a == "--timeout") timeout = std::stod(next());
-      else if (a == "--search-words") search_words = std::stoi(next());
-      else if (a == "--reach") reach = std::stoi(next());
+      else if (a == "--steps") steps = integer();
+      else if (a == "--depth-budget") depth_budget = integer();
+      else if (a == "--count") count = integer();
+      else if (a == "--seed") seed = number([](const std::string& v, size_t* e) { return std::stoull(v, e); });
+      else if (a == "--timeout") timeout = number([](const std::string& v, size_t* e) { return std::stod(v, e); });
+      else if (a == "--search-words") search_words = integer();
+      else if (a == "--reach") reach = integer();
       else if (a == "--no-downstream") downstream = false;
-      else if (a == "--structural") structural = std::stoi(next());
-      else if (a == "--cvc5-timeout") cvc5_timeout = std::stoi(next());
+      else if (a == "--structural") structural = integer();
+      else if (a == "--cvc5-timeout") cvc5_timeout = integer();
       else if (a == "--no-cvc5") recheck_script.clear();
       else if (a == "--json") json_path = next();
       else {
