@@ -36,7 +36,7 @@ const Moons& moons() {
     c.spec = sampler::sampler_spec(c.m, "", 0);
     c.ntk = sampler::compile::compile_sampler(c.m, c.spec);
     c.g = trace_op_graph(c.m, c.spec);
-    c.runs = record_sampler_runs(c.m, c.spec, c.g, 64, 7);
+    c.runs = record_sampler_runs(c.m, c.spec, c.g, 64, 1);
     return c;
   }();
   return c;
@@ -78,8 +78,9 @@ TEST(Reachability, RecordedRunsAreTheFixedPointSamplerAndTheCircuit) {
 TEST(OpMutants, SeededMutantsGetRealVerdicts) {
   const Moons& c = moons();
   std::vector<std::string> kinds;
-  const std::vector<OpMutant> mu = draw_op_mutants(c.ntk, c.g, 8, 1, &kinds);
-  ASSERT_EQ(mu.size(), 8u);
+  // one round of the four mutations: lincomb weight, linear threshold, silu fan-in, lincomb moved
+  const std::vector<OpMutant> mu = draw_op_mutants(c.ntk, c.g, 4, 1, &kinds);
+  ASSERT_EQ(mu.size(), 4u);
   EXPECT_EQ(kinds, (std::vector<std::string>{"lincomb", "linear", "unary/silu"}));
   const JudgeOptions o = options("seeded");
   int refuted = 0, caught = 0, visible = 0;
@@ -123,9 +124,9 @@ TEST(OpMutants, SeededMutantsGetRealVerdicts) {
       EXPECT_FALSE(r.visible.has_value());
     }
   }
-  EXPECT_EQ(caught, 2);        // mutants 3 and 7 are "moved"
-  EXPECT_GE(refuted, 4);       // of the 6 others
-  EXPECT_GE(visible, 1);       // the campaign can show a wrong sample, not only a wrong operation
+  EXPECT_EQ(caught, 1);        // mutant 3 is "moved"
+  EXPECT_GE(refuted, 2);       // of the 3 others
+  EXPECT_GE(visible, 1);       // the silu mutant, on sampler input 21 of these 64: a wrong sample, not only a wrong operation
 }
 
 // An "edit" that keeps the gate as it is: equivalent, confirmed by a second method (silu: proved by
@@ -163,7 +164,9 @@ TEST(OpMutants, UnchangedGateIsEquivalentConfirmedByASecondMethod) {
 TEST(OpMutants, StructuralMutantsAreCaughtAndTheCheapReadCheckIsTheStructureRule) {
   const Moons& c = moons();
   for (uint32_t k = 0; k < c.g.ops.size(); ++k) ASSERT_FALSE(check_op_reads(c.ntk, c.g, k)) << "operation " << k;
-  for (const StructuralMutant& s : draw_structural_mutants(c.ntk, c.g, 2, 3)) {
+  // (one swap of wires between operations; a reordered output bus is test_verify.cpp's)
+  for (const StructuralMutant& s : draw_structural_mutants(c.ntk, c.g, 1, 3)) {
+    ASSERT_TRUE(s.edit.swap_reads.has_value());
     const MutantOutcome r = judge_structural_mutant(c.ntk, c.g, s);
     EXPECT_TRUE(r.is_caught()) << s.change << ": " << r.verdict;
   }
