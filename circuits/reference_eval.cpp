@@ -4,15 +4,28 @@
 
 namespace tc0::circuits {
 
-std::vector<bool> evaluate_nodes(const Network& ntk, const std::vector<bool>& input_values) {
+std::vector<bool> evaluate_nodes(const Network& ntk, const std::vector<bool>& input_values,
+                                 const GateReplacement* replace) {
   if (input_values.size() != ntk.num_inputs())
     throw CircuitError(fmt::format("evaluate_nodes: {} input values for a network with {} inputs",
                                    input_values.size(), ntk.num_inputs()));
   std::vector<bool> value(ntk.num_nodes(), false);
   for (uint32_t i = 0; i < ntk.num_inputs(); ++i) value[ntk.inputs()[i]] = input_values[i];
+  if (replace && (replace->gate >= ntk.num_gates() || replace->fanins.size() != replace->weights.size()))
+    throw CircuitError(fmt::format("evaluate_nodes: replacement of gate {} (of {}) with {} fan-ins and {} weights",
+                                   replace->gate, ntk.num_gates(), replace->fanins.size(), replace->weights.size()));
   for (uint32_t g = 0; g < ntk.num_gates(); ++g) {
-    GateView v = ntk.gate(g);
     Weight sum = 0;
+    if (replace && replace->gate == g) {
+      for (size_t i = 0; i < replace->fanins.size(); ++i) {
+        if (replace->fanins[i].index() >= ntk.gate_node(g))
+          throw CircuitError(fmt::format("evaluate_nodes: the replacement of gate {} reads a later node", g));
+        if (signal_value(value, replace->fanins[i])) sum += replace->weights[i];
+      }
+      value[ntk.gate_node(g)] = sum >= replace->theta;
+      continue;
+    }
+    GateView v = ntk.gate(g);
     for (size_t i = 0; i < v.size(); ++i)
       if (signal_value(value, v.fanins[i])) sum += v.weight(i);
     value[ntk.gate_node(g)] = sum >= v.theta;
@@ -30,7 +43,8 @@ int64_t bus_value(const std::vector<bool>& node_values, const Bus& bus) {
   return int64_t(u);
 }
 
-std::vector<int64_t> evaluate_buses(const Network& ntk, const std::vector<int64_t>& input_bus_values) {
+std::vector<int64_t> evaluate_buses(const Network& ntk, const std::vector<int64_t>& input_bus_values,
+                                    const GateReplacement* replace) {
   const auto& buses = ntk.input_buses();
   if (input_bus_values.size() != buses.size())
     throw CircuitError(fmt::format("evaluate_buses: {} values for {} input buses", input_bus_values.size(),
@@ -54,7 +68,7 @@ std::vector<int64_t> evaluate_buses(const Network& ntk, const std::vector<int64_
       in[ntk.input_index(s.index())] = ((uint64_t(x) >> i) & 1) != s.complemented();
     }
   }
-  std::vector<bool> value = evaluate_nodes(ntk, in);
+  std::vector<bool> value = evaluate_nodes(ntk, in, replace);
   std::vector<int64_t> out;
   for (const Bus& bus : ntk.output_buses()) out.push_back(bus_value(value, bus));
   return out;

@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <iterator>
 #include <stdexcept>
+#include <optional>
+#include <span>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace tc0::proofs {
 
@@ -74,7 +77,45 @@ std::string describe_node(const Network& ntk, uint32_t node) {
   return fmt::format("gate {} of no operation", node);
 }
 
+// The rule for one operation's reads: every fan-in of its gates is one of its own earlier gates or
+// one of its operand wires (is_operand), and so is every output bit (or a constant). `edit`, when
+// given, stands in for one of its gates. The first violation, or nullopt.
+template <class IsOperand>
+std::optional<std::string> first_bad_read(const Network& ntk, const SamplerGraph& g, uint32_t k, IsOperand is_operand,
+                                          const GateEdit* edit) {
+  const Network::OpView v = ntk.op(k);
+  auto own_or_operand = [&](uint32_t node, uint32_t before_gate) {
+    if (node != 0 && node < ntk.num_nodes() && is_operand(node)) return true;
+    if (node >= ntk.num_nodes() || !ntk.is_gate(node)) return false;
+    const uint32_t gi = ntk.gate_index(node);
+    return gi >= v.first_gate && gi < before_gate;
+  };
+  for (uint32_t gi = v.first_gate; gi < v.end_gate; ++gi) {
+    const bool edited = edit && edit->gate == gi - v.first_gate;
+    const std::span<const Signal> fanins = edited ? std::span<const Signal>(edit->fanins) : ntk.gate(gi).fanins;
+    for (Signal s : fanins)
+      if (!own_or_operand(s.index(), gi))
+        return fmt::format("{}: gate {} reads {}, which is neither its own gate nor one of its operand wires", where(g, k),
+                           ntk.gate_node(gi), describe_node(ntk, s.index()));
+  }
+  for (size_t i = 0; i < v.outputs.size(); ++i) {
+    const uint32_t node = v.outputs[i].index();
+    if (node != 0 && !own_or_operand(node, v.end_gate))
+      return fmt::format("{}: output bit {} is {}, which is neither its own gate nor one of its operand wires",
+                         where(g, k), i, describe_node(ntk, node));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> check_op_reads(const Network& ntk, const SamplerGraph& g, uint32_t k, const GateEdit* edit) {
+  if (k >= ntk.num_ops() || k >= g.ops.size()) throw std::invalid_argument("check_op_reads: no such operation");
+  std::unordered_set<uint32_t> operand;
+  for (const Operand& a : g.ops[k].args)
+    for (Signal s : operand_signals(ntk, a)) operand.insert(s.index());
+  return first_bad_read(ntk, g, k, [&](uint32_t node) { return operand.count(node) > 0; }, edit);
+}
 
 StructureResult check_structure(const Network& ntk, const SamplerGraph& g) {
   StructureResult r;
@@ -123,26 +164,9 @@ StructureResult check_structure(const Network& ntk, const SamplerGraph& g) {
       for (Signal s : operand_signals(ntk, x)) mark[s.index()] = k + 1;
     }
     mark[0] = 0;
-    auto own_or_operand = [&](uint32_t node, uint32_t before_gate) {
-      if (node < ntk.num_nodes() && mark[node] == k + 1) return true;
-      if (node >= ntk.num_nodes() || !ntk.is_gate(node)) return false;
-      const uint32_t gi = ntk.gate_index(node);
-      return gi >= v.first_gate && gi < before_gate;
-    };
-    for (uint32_t gi = v.first_gate; gi < v.end_gate; ++gi) {
-      const circuits::GateView gv = ntk.gate(gi);
-      for (Signal s : gv.fanins)
-        if (!own_or_operand(s.index(), gi))
-          return fail(k, fmt::format("{}: gate {} reads {}, which is neither its own gate nor one of its operand wires",
-                                     where(g, k), ntk.gate_node(gi), describe_node(ntk, s.index())));
-      ++r.gates;
-    }
-    for (size_t i = 0; i < v.outputs.size(); ++i) {
-      const uint32_t node = v.outputs[i].index();
-      if (node != 0 && !own_or_operand(node, v.end_gate))
-        return fail(k, fmt::format("{}: output bit {} is {}, which is neither its own gate nor one of its operand wires",
-                                   where(g, k), i, describe_node(ntk, node)));
-    }
+    if (auto bad = first_bad_read(ntk, g, k, [&](uint32_t node) { return mark[node] == k + 1; }, nullptr))
+      return fail(k, std::move(*bad));
+    r.gates += v.end_gate - v.first_gate;
     ++r.ops;
   }
   if (ntk.num_ops() != g.ops.size())

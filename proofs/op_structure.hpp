@@ -64,6 +64,12 @@ struct GateEdit {
   std::vector<circuits::Weight> weights;
   circuits::Weight theta = 0;
 };
+// check_structure's rule for the reads of operation k alone (its gates' fan-ins and its output
+// bits), with `edit` in place of one of its gates: the first violation, or nullopt. A single-gate
+// mutant of a circuit that passes check_structure passes it again exactly when this accepts the
+// edit, so the mutation campaign checks a moved fan-in without copying the circuit.
+std::optional<std::string> check_op_reads(const circuits::Network& ntk, const SamplerGraph& g, uint32_t k,
+                                          const GateEdit* edit = nullptr);
 circuits::Network extract_op(const circuits::Network& ntk, uint32_t k, const OpSpec& op, const OpWiring& w,
                              const GateEdit* edit = nullptr);
 
