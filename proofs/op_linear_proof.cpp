@@ -199,28 +199,33 @@ class LayeredProof {
     // Where bits of a group sum coincide, which node hands on which bit is a guess about the
     // gadget (prove_group); each strategy is sound, a wrong one only leaves a later layer unproved.
     std::optional<Failure> first;
-    std::vector<uint32_t> suspect;
+    std::vector<std::vector<uint32_t>> suspects;
+    bool failed = false;
     for (int strategy : {kPositiveFirst | kReaderFirst, 0, kPositiveFirst, kReaderFirst}) {
       strategy_ = strategy;
       split_.clear();
-      suspect_.clear();
+      suspects_.clear();
+      failed_group_ = false;
       OpProof attempt = p;
       try {
         prove(op, w, attempt);
         return attempt;
       } catch (const Failure& f) {
-        if (!first) first = f, suspect = suspect_;
+        if (!first) first = f, suspects = suspects_, failed = failed_group_;
       }
     }
     p.verdict = Verdict::inconclusive;
     p.detail = first->why;
-    suspect_ = std::move(suspect);
-    if (auto c = search_failed_group(op, w)) {
-      p.verdict = Verdict::refuted;
-      p.detail = fmt::format("{} (found by enumerating the {} wires of the group that failed: {})", c->str(),
-                             suspect_.size(), first->why);
-      p.cex = std::move(c);
-    }
+    suspects_ = std::move(suspects);
+    failed_group_ = failed;
+    for (size_t i = 0; i < suspects_.size() && i < 32 && !p.cex; ++i)
+      if (auto c = search_group(op, w, suspects_[i], i == 0 ? 8 : 4)) {
+        p.verdict = Verdict::refuted;
+        p.detail = fmt::format("{} (found by enumerating the {} wires of a first-level group, {}: {})", c->str(),
+                               suspects_[i].size(), i == 0 && failed_group_ ? "the one that failed" : "each in turn",
+                               first->why);
+        p.cex = std::move(c);
+      }
     return p;
   }
 
@@ -228,24 +233,26 @@ class LayeredProof {
   [[noreturn]] static void fail(std::string why) { throw Failure{std::move(why)}; }
 
   // A group of the first level that is no sum of its wires (a wrong weight, threshold or wire, as a
-  // mutation makes) shows at the output for some values of its wires: all of them, under a few
-  // backgrounds of the other wires (all 0, all 1, random), simulated and compared with the
-  // fixed-point arithmetic. Only a reproduced counterexample counts; none found proves nothing.
-  std::optional<OpCounterexample> search_failed_group(const OpSpec& op, const OpWiring& w) const {
-    if (suspect_.empty() || suspect_.size() > 20) return std::nullopt;
+  // mutation makes), or a layer above that is wrong on what the groups hand on, shows at the output
+  // for some values of one group's wires: all of them, under a few backgrounds of the other wires
+  // (all 0, all 1, random), simulated and compared with the fixed-point arithmetic; the group that
+  // failed first, then the others. Only a reproduced counterexample counts; none found proves nothing.
+  std::optional<OpCounterexample> search_group(const OpSpec& op, const OpWiring& w,
+                                               const std::vector<uint32_t>& group, int backgrounds) const {
+    if (group.empty() || group.size() > 20) return std::nullopt;
     std::unordered_map<uint32_t, size_t> wire_of;
     for (size_t j = 0; j < ntk_.inputs().size(); ++j) wire_of[ntk_.inputs()[j]] = j;
-    const size_t n = ntk_.inputs().size(), k = suspect_.size();
+    const size_t n = ntk_.inputs().size(), k = group.size();
     const size_t words = std::max<size_t>(1, (size_t(1) << k) / 64);
     std::mt19937_64 rng(o_.seed);
-    for (int background = 0; background < 8; ++background) {
+    for (int background = 0; background < backgrounds; ++background) {
       std::vector<std::vector<uint64_t>> in(n, std::vector<uint64_t>(words));
       for (size_t j = 0; j < n; ++j) {
         const uint64_t b = background == 0 ? 0 : background == 1 ? ~uint64_t(0) : (rng() & 1 ? ~uint64_t(0) : 0);
         std::fill(in[j].begin(), in[j].end(), b);
       }
       for (size_t t = 0; t < k; ++t) {  // assignment a = 64 word + lane; wire t takes bit t of a
-        auto& col = in[wire_of.at(suspect_[t])];
+        auto& col = in[wire_of.at(group[t])];
         for (size_t wd = 0; wd < words; ++wd) {
           uint64_t v = 0;
           for (int lane = 0; lane < 64; ++lane)
@@ -541,6 +548,14 @@ class LayeredProof {
     Terms next;
     for (auto& [n, lit] : terms)
       if (!split.count(n) && !gates_of.count(find(n))) add_term(next, K, n, lit.comp, lit.w);  // in no group: passes on
+    if (first_level_)
+      for (auto& [root, gates] : gates_of) {
+        std::vector<uint32_t> wires;
+        for (auto& [n, lit] : terms)
+          if (!split.count(n) && find(n) == root) wires.push_back(n);
+        if (std::all_of(wires.begin(), wires.end(), [&](uint32_t n) { return ntk_.is_input(n); }))
+          suspects_.push_back(std::move(wires));
+      }
     int proved = 0;
     for (auto& [root, gates] : gates_of) {
       Terms own;  // the group's wires with their weights (a split node's part chosen below)
@@ -555,11 +570,12 @@ class LayeredProof {
       try {
         kept = prove_group_lending(own, lent, split, gates, readers, next, K);
       } catch (const Failure&) {
-        // a first-level group over operand wires: search it for a counterexample (run())
-        if (first_level_ && lent.empty() && std::all_of(own.begin(), own.end(), [&](const auto& t) {
-              return ntk_.is_input(t.first);
-            }))
-          for (auto& [n, lit] : own) suspect_.push_back(n);
+        // the failing group is searched first (run())
+        for (size_t i = 0; i < suspects_.size(); ++i)
+          if (suspects_[i].size() == own.size() && own.count(suspects_[i][0])) {
+            std::rotate(suspects_.begin(), suspects_.begin() + std::ptrdiff_t(i), suspects_.begin() + std::ptrdiff_t(i) + 1);
+            failed_group_ = true;
+          }
         throw;
       }
       for (uint32_t g : kept) remaining_[g] = 0;
@@ -845,7 +861,10 @@ class LayeredProof {
   bool first_level_ = false;
   static constexpr int kPositiveFirst = 1, kReaderFirst = 2;
   int strategy_ = kPositiveFirst | kReaderFirst;
-  std::vector<uint32_t> suspect_;  // the wires of a first-level group that failed
+  // the first-level groups over operand wires, the failing one first (failed_group_): where run()
+  // looks for a counterexample when the proof fails
+  std::vector<std::vector<uint32_t>> suspects_;
+  bool failed_group_ = false;
 };
 
 }  // namespace
