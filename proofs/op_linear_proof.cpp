@@ -240,8 +240,6 @@ class LayeredProof {
   std::optional<OpCounterexample> search_group(const OpSpec& op, const OpWiring& w,
                                                const std::vector<uint32_t>& group, int backgrounds) const {
     if (group.empty() || group.size() > 20) return std::nullopt;
-    std::unordered_map<uint32_t, size_t> wire_of;
-    for (size_t j = 0; j < ntk_.inputs().size(); ++j) wire_of[ntk_.inputs()[j]] = j;
     const size_t n = ntk_.inputs().size(), k = group.size();
     const size_t words = std::max<size_t>(1, (size_t(1) << k) / 64);
     std::mt19937_64 rng(o_.seed);
@@ -252,7 +250,7 @@ class LayeredProof {
         std::fill(in[j].begin(), in[j].end(), b);
       }
       for (size_t t = 0; t < k; ++t) {  // assignment a = 64 word + lane; wire t takes bit t of a
-        auto& col = in[wire_of.at(group[t])];
+        auto& col = in[ntk_.input_index(group[t])];
         for (size_t wd = 0; wd < words; ++wd) {
           uint64_t v = 0;
           for (int lane = 0; lane < 64; ++lane)
@@ -548,19 +546,18 @@ class LayeredProof {
     Terms next;
     for (auto& [n, lit] : terms)
       if (!split.count(n) && !gates_of.count(find(n))) add_term(next, K, n, lit.comp, lit.w);  // in no group: passes on
+    std::map<uint32_t, Terms> own_of;  // each group's wires with their weights (a split node's part chosen below)
+    for (auto& [n, lit] : terms)
+      if (!split.count(n) && gates_of.count(find(n))) own_of[find(n)].emplace(n, lit);
     if (first_level_)
-      for (auto& [root, gates] : gates_of) {
-        std::vector<uint32_t> wires;
-        for (auto& [n, lit] : terms)
-          if (!split.count(n) && find(n) == root) wires.push_back(n);
-        if (std::all_of(wires.begin(), wires.end(), [&](uint32_t n) { return ntk_.is_input(n); }))
-          suspects_.push_back(std::move(wires));
-      }
+      for (auto& [root, own] : own_of)
+        if (std::all_of(own.begin(), own.end(), [&](const auto& t) { return ntk_.is_input(t.first); })) {
+          suspects_.emplace_back();
+          for (auto& [n, lit] : own) suspects_.back().push_back(n);
+        }
     int proved = 0;
     for (auto& [root, gates] : gates_of) {
-      Terms own;  // the group's wires with their weights (a split node's part chosen below)
-      for (auto& [n, lit] : terms)
-        if (!split.count(n) && find(n) == root) own.emplace(n, lit);
+      const Terms& own = own_of[root];
       std::vector<uint32_t> lent;  // split nodes this group reads
       for (uint32_t g : gates)
         for (Signal f : ntk_.gate(ntk_.gate_index(g)).fanins)
@@ -725,6 +722,7 @@ class LayeredProof {
     std::vector<int> wire_of_bit;
     std::vector<char> bit_flipped;
     std::vector<uint32_t> outs;
+    std::vector<std::vector<std::pair<int, bool>>> carries;  // per handed-on node: the bits it carries
     while (true) {
       // what the layer above reads from the group
       outs.clear();
@@ -742,7 +740,7 @@ class LayeredProof {
       wire_of_bit.assign(size_t(W), -1);
       bit_flipped.assign(size_t(W), 0);
       std::optional<uint32_t> stray;
-      std::vector<std::vector<std::pair<int, bool>>> carries(outs.size());
+      carries.assign(outs.size(), {});
       for (size_t o = 0; o < outs.size() && !stray; ++o) {
         carries[o] = bits_of(outs[o]);
         if (!carries[o].empty()) continue;
@@ -821,7 +819,7 @@ class LayeredProof {
     // handed on by one node: it takes each of them, its weight the sum of theirs.
     for (int b = 0; b < W; ++b)
       for (size_t o = 0; o < outs.size() && wire_of_bit[size_t(b)] < 0; ++o)
-        for (auto& [cb, flip] : bits_of(outs[o]))
+        for (auto& [cb, flip] : carries[o])
           if (cb == b) wire_of_bit[size_t(b)] = int(o), bit_flipped[size_t(b)] = flip;
     const std::vector<uint64_t> zeros(words, 0);
     std::map<uint32_t, std::vector<std::pair<BigInt, bool>>> carried;  // node -> (weight, flipped) per bit
